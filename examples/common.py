@@ -1,0 +1,106 @@
+"""Helpers shared by every example: command-line flags, seeding, device choice, figures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from examples.paths import FIGURES_ROOT
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda")
+
+
+def build_parser(name: str, description: str) -> argparse.ArgumentParser:
+    """Return a parser with the flags every example shares."""
+    parser = argparse.ArgumentParser(prog=f"python -m examples.{name}", description=description)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--device",
+        choices=DEVICE_CHOICES,
+        default="auto",
+        help="where tensors live: auto picks CUDA when a GPU is present (default: auto)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=FIGURES_ROOT / name,
+        help="folder for figures (default: docs/figures/%(prog)s's name in the project)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="a small, fast run for the tests (each example says what it skips)"
+    )
+    return parser
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv`` and turn ``--device`` into a ``torch.device``.
+
+    ``--device cuda`` on a machine without a GPU ends the program with one line on stderr and
+    exit status 2, the same as any other bad flag.
+    """
+    args = parser.parse_args(argv)
+    try:
+        args.device = choose_device(args.device)
+    except RuntimeError as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+    return args
+
+
+def choose_device(name: str) -> torch.device:
+    """Map ``auto``/``cpu``/``cuda`` to a device, refusing CUDA when there is none."""
+    if name not in DEVICE_CHOICES:
+        raise ValueError(f"unknown device {name!r}; choose one of {', '.join(DEVICE_CHOICES)}")
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(
+            "--device cuda was asked for, but this machine has no CUDA GPU that torch can use; "
+            "run with --device cpu or --device auto"
+        )
+    return torch.device(name)
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, torch (CPU and CUDA) and return a CPU generator seeded the same way."""
+    random.seed(seed)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def save_figure(figure, path: Path) -> Path:
+    """Save a matplotlib figure as a reproducible PNG, atomically, and close it.
+
+    The PNG carries no software version or timestamp, so two runs with the same numbers give the
+    same bytes. The file is written beside its target and renamed into place, so a crash never
+    leaves half a PNG where the site expects a whole one.
+    """
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
+    os.close(handle)
+    try:
+        figure.savefig(temporary, format="png", dpi=100, metadata={"Software": None})
+        os.chmod(temporary, 0o644)  # mkstemp creates files only their owner may read
+        os.replace(temporary, path)
+    finally:
+        plt.close(figure)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def use_headless_matplotlib() -> None:
+    """Draw into files only: examples save figures, they never open a window."""
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")

@@ -1,0 +1,109 @@
+"""Build the figures and the site, serve it, test it: `nox -l` lists the sessions.
+
+Every session uses one shared environment, `.venv` in the project (or the folder named by
+$TUTORIAL_VENV). It is made on first use and rebuilt only when requirements/site.txt or
+pyproject.toml change, because torch alone is several gigabytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nox
+
+ROOT = Path(__file__).resolve().parent
+REQUIREMENTS = ROOT / "requirements" / "site.txt"
+VENV = Path(os.environ.get("TUTORIAL_VENV", ROOT / ".venv"))
+STAMP = VENV / ".requirements-sha256"
+
+nox.options.default_venv_backend = "none"
+nox.options.sessions = ["tests"]
+nox.options.error_on_missing_interpreters = True
+
+
+def _requirements_digest() -> str:
+    digest = hashlib.sha256()
+    for path in (REQUIREMENTS, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _environment(session: nox.Session) -> dict[str, str]:
+    """Make or refresh the shared environment; return the variables that select it."""
+    python = VENV / "bin" / "python"
+    digest = _requirements_digest()
+    if not python.exists():
+        session.log(f"Creating the shared environment in {VENV} (once; torch takes minutes)")
+        session.run(sys.executable, "-m", "venv", str(VENV), external=True)
+    if not STAMP.exists() or STAMP.read_text().strip() != digest:
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
+        session.run(str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS),
+                    external=True)
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT),
+                    external=True)
+        STAMP.write_text(digest + "\n")
+    else:
+        session.log(f"Reusing the shared environment in {VENV}")
+    bin_dir = str(VENV / "bin")
+    return {
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "VIRTUAL_ENV": str(VENV),
+        "NO_MKDOCS_2_WARNING": "1",
+        "MPLBACKEND": "Agg",
+    }
+
+
+def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
+    session.run("python", "-m", "site_tools.figures", *args, env=env, external=True)
+
+
+@nox.session
+def figures(session: nox.Session) -> None:
+    """Run the examples that draw figures (cached): -- --device auto|cpu|cuda [--force]."""
+    env = _environment(session)
+    _figures(session, env, session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the figures, then the whole bilingual site into site/ (strict)."""
+    env = _environment(session)
+    _figures(session, env, [])
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Build the figures, then serve both languages with live reload."""
+    env = _environment(session)
+    _figures(session, env, [])
+    session.run("mkdocs", "serve", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Examples, every code fence, parity, a strict build and the browser checks (pytest args after --)."""
+    env = _environment(session)
+    _figures(session, env, [])
+    session.run("python", "-m", "pytest", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff over examples, tests, site tools, this file and the Python code in every fence."""
+    env = _environment(session)
+    session.run("ruff", "check", "examples", "tests", "site_tools", "noxfile.py", *session.posargs,
+                env=env, external=True)
+    session.run("python", "-m", "site_tools.lint_fences", *session.posargs, env=env, external=True)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Print build and test timings and the site's weight."""
+    env = _environment(session)
+    session.run("python", "-m", "site_tools.bench", *session.posargs, env=env, external=True)

@@ -1,0 +1,1 @@
+"""MkDocs hooks and Markdown extensions that build this site."""

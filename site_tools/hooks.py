@@ -1,0 +1,100 @@
+"""MkDocs hooks of this site (listed under ``hooks:`` in mkdocs.yml).
+
+* Chapters whose front matter names an ``example`` get a notebook page in their own language,
+  generated from that example before the build reads the docs folder.
+* mkdocs-static-i18n rebuilds every file object after mkdocs-jupyter has marked notebooks as
+  pages, so notebooks would be copied as raw files (mkdocs-static-i18n issue #198). Running
+  after both, we mark them again and link each notebook to its other-language twin.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
+from urllib.parse import urljoin
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
+from mkdocs_jupyter.plugin import NotebookFile
+
+from site_tools.notebooks import build_notebook
+
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+EXAMPLE_KEY = re.compile(r"^example:\s*([\w]+)\s*$", re.MULTILINE)
+TITLE = re.compile(r"^# (.+)$", re.MULTILINE)
+NOTEBOOK_FOLDER = "notebooks"
+
+
+def _languages(config) -> list[str]:
+    return [language["locale"] for language in config.plugins["i18n"].config.languages]
+
+
+def _default_language(config) -> str:
+    return config.plugins["i18n"].default_language
+
+
+def on_config(config):
+    """Write each chapter's notebook into docs/<language>/notebooks/ (only when it changed)."""
+    docs = Path(config.docs_dir)
+    examples = Path(config.config_file_path).parent / "examples"
+    for language in _languages(config):
+        for page in sorted((docs / language).rglob("*.md")):
+            text = page.read_text(encoding="utf-8")
+            front = FRONT_MATTER.match(text)
+            example = front and EXAMPLE_KEY.search(front.group(1))
+            if not example:
+                continue
+            name = example.group(1)
+            source = examples / f"{name}.py"
+            if not source.is_file():
+                raise PluginError(f"{page}: front matter names example '{name}', but {source} does not exist")
+            title = TITLE.search(text)
+            if not title:
+                raise PluginError(f"{page}: a chapter with an example needs a '# Title' line")
+            chapter = PurePosixPath(os.path.relpath(page, docs / language / NOTEBOOK_FOLDER))
+            content = build_notebook(source, title.group(1).strip(), language, chapter.as_posix())
+            target = docs / language / NOTEBOOK_FOLDER / f"{name}.ipynb"
+            if not target.is_file() or target.read_text(encoding="utf-8") != content:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temporary = target.with_suffix(".ipynb.tmp")
+                temporary.write_text(content, encoding="utf-8")
+                temporary.replace(target)
+    return config
+
+
+@event_priority(-200)  # after mkdocs-static-i18n (-100), which undoes mkdocs-jupyter's work
+def on_files(files: Files, config):
+    languages = _languages(config)
+    default = _default_language(config)
+    for file in list(files):
+        if not file.src_uri.endswith(".ipynb") or isinstance(file, NotebookFile):
+            continue
+        notebook = NotebookFile(file, config.use_directory_urls, config.site_dir)
+        # Keep the folder mkdocs-static-i18n chose. It copied the destination from
+        # mkdocs-jupyter's page, so it already ends in index.html unless directory URLs are off.
+        dest = file.dest_path
+        notebook.dest_path = dest.removesuffix(".ipynb") + "/index.html" if dest.endswith(".ipynb") else dest
+        notebook.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, notebook.dest_path))
+        notebook.url = notebook.dest_path.removesuffix("index.html")
+        relative = PurePosixPath(notebook.url)
+        if relative.parts[0] in languages:
+            relative = relative.relative_to(relative.parts[0])
+        page_url = relative.as_posix() + "/"
+        notebook.alternates = {
+            language: SimpleNamespace(url=page_url if language == default else f"{language}/{page_url}")
+            for language in languages
+        }
+        files.remove(file)
+        files.append(notebook)  # mkdocs-jupyter's include_source copies the .ipynb beside it
+    return files
+
+
+def on_page_context(context, page, config, nav):
+    """A notebook is generated: its edit link leads to the example it is made from."""
+    if isinstance(page.file, NotebookFile) and config.edit_uri:
+        example = PurePosixPath(page.file.src_uri).stem
+        page.edit_url = urljoin(config.edit_uri, f"../examples/{example}.py")
+    return context

@@ -1,0 +1,46 @@
+"""The helpers every example shares: device choice, flags, reproducible figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from examples.common import choose_device, save_figure
+from examples.paths import PROJECT_ROOT
+
+no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
+
+
+def test_auto_picks_what_is_there() -> None:
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert choose_device("auto").type == expected
+
+
+@no_gpu
+def test_cuda_without_a_gpu_is_one_line_and_exit_2() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "examples.linear_regression", "--quick", "--device", "cuda"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "--device cuda" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_device_names_the_choices() -> None:
+    with pytest.raises(ValueError, match="auto, cpu, cuda"):
+        choose_device("tpu")
+
+
+def test_save_figure_leaves_no_temporary_file_behind(tmp_path) -> None:
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots()
+    axes.plot([0, 1], [0, 1])
+    path = save_figure(figure, tmp_path / "line.png")
+    assert [p.name for p in tmp_path.iterdir()] == ["line.png"]
+    assert path.stat().st_mode & 0o044 == 0o044  # readable by the web server too
+    assert b"Software" not in path.read_bytes()  # no version stamp: same bytes on every build

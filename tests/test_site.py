@@ -1,0 +1,119 @@
+"""The built site: both languages, notebooks as pages, nothing loaded from other hosts."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+LOADING_ATTRIBUTES = {"script": "src", "img": "src", "iframe": "src", "source": "src",
+                      "video": "src", "audio": "src", "embed": "src", "object": "data"}
+LOADING_LINKS = {"stylesheet", "preload", "modulepreload", "icon", "manifest", "preconnect",
+                 "dns-prefetch", "prefetch"}
+
+
+class Loads(HTMLParser):
+    """Collect every address an HTML page makes the browser fetch, and its <html lang>."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addresses: list[str] = []
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if tag in LOADING_ATTRIBUTES and attributes.get(LOADING_ATTRIBUTES[tag]):
+            self.addresses.append(attributes[LOADING_ATTRIBUTES[tag]])
+        if tag == "link" and set((attributes.get("rel") or "").split()) & LOADING_LINKS:
+            self.addresses.append(attributes.get("href", ""))
+        if attributes.get("style") and "url(" in attributes["style"]:
+            self.addresses.extend(re.findall(r"url\(([^)]+)\)", attributes["style"]))
+
+
+def parse(path: Path) -> Loads:
+    loads = Loads()
+    loads.feed(path.read_text(encoding="utf-8"))
+    return loads
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_both_languages_are_built(built_site: Path) -> None:
+    for page in ("index.html", "recipe/index.html", "models/linear-regression/index.html"):
+        assert parse(built_site / page).lang == "en", page
+        assert parse(built_site / "zh" / page).lang == "zh", page
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path) -> None:
+    foreign = [
+        f"{page.relative_to(built_site)}: {address}"
+        for page in html_pages(built_site)
+        for address in parse(page).addresses
+        if re.match(r"^(https?:)?//", address.strip("'\""))
+    ]
+    assert not foreign, "\n".join(foreign)
+
+
+def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
+    foreign = [
+        f"{sheet.relative_to(built_site)}: {match}"
+        for sheet in built_site.rglob("*.css")
+        for match in re.findall(r"(?:@import\s+|url\()\s*['\"]?((?:https?:)?//[^'\")\s]+)",
+                                sheet.read_text(encoding="utf-8"))
+        if not match.startswith("//www.w3.org")
+    ]
+    assert not foreign, "\n".join(foreign)
+
+
+@pytest.mark.parametrize("language", ["", "zh/"])
+@pytest.mark.parametrize("example", ["linear_regression", "recipe"])
+def test_notebooks_render_as_pages_with_a_download(built_site: Path, language: str, example: str) -> None:
+    folder = built_site / f"{language}notebooks/{example}"
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    assert "jupyter-wrapper" in page, "the notebook was copied as a file, not rendered"
+    assert 'class="jp-Cell' in page or "jp-CodeCell" in page
+    assert f"{example}.ipynb" in page, "no download link"
+    notebook = json.loads((folder / f"{example}.ipynb").read_text(encoding="utf-8"))
+    assert notebook["nbformat"] == 4
+    intro = "".join(notebook["cells"][0]["source"])
+    assert intro.startswith("# 笔记本" if language else "# Notebook")
+
+
+def test_formulas_are_mathml(built_site: Path) -> None:
+    for language in ("", "zh/"):
+        page = (built_site / f"{language}models/linear-regression/index.html").read_text()
+        assert page.count("<math ") >= 5
+        assert "$$" not in page, "a display formula was left as TeX"
+
+
+def test_notebook_edit_links_point_at_the_example(built_site: Path) -> None:
+    page = (built_site / "zh/notebooks/recipe/index.html").read_text(encoding="utf-8")
+    assert "/edit/main/examples/recipe.py" in page
+    assert "notebooks/recipe.ipynb" not in re.findall(r'href="([^"]*)"[^>]*rel="edit"', page)[0]
+
+
+def test_chinese_headings_keep_readable_anchors(built_site: Path) -> None:
+    page = (built_site / "zh/models/linear-regression/index.html").read_text(encoding="utf-8")
+    assert 'id="何时停止"' in page
+
+
+def test_search_index_splits_chinese_words(built_site: Path) -> None:
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert "\\u200b" in index["config"]["separator"]
+    page = next(doc for doc in index["docs"] if doc["location"] == "zh/models/linear-regression/")
+    assert "梯度\u200b下降" in page["text"], "jieba did not segment the Chinese text"
+
+
+def test_language_switch_links_to_the_same_page(built_site: Path) -> None:
+    for source, target in (("models/linear-regression/index.html", "../../zh/models/linear-regression/"),
+                           ("zh/models/linear-regression/index.html", "../../../models/linear-regression/"),
+                           ("notebooks/recipe/index.html", "../../zh/notebooks/recipe/")):
+        page = (built_site / source).read_text(encoding="utf-8")
+        assert f'href="{target}"' in page, f"{source} has no switch to {target}"
