@@ -58,8 +58,13 @@ def _environment(session: nox.Session) -> dict[str, str]:
     }
 
 
+def _run(session: nox.Session, env: dict[str, str], program: str, *args: str) -> None:
+    """Run a program of the shared environment (nox would look it up on its own PATH)."""
+    session.run(str(VENV / "bin" / program), *args, env=env, external=True)
+
+
 def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
-    session.run("python", "-m", "site_tools.figures", *args, env=env, external=True)
+    _run(session, env, "python", "-m", "site_tools.figures", *args)
 
 
 @nox.session
@@ -74,7 +79,7 @@ def docs(session: nox.Session) -> None:
     """Build the figures, then the whole bilingual site into site/ (strict)."""
     env = _environment(session)
     _figures(session, env, [])
-    session.run("mkdocs", "build", "--strict", *session.posargs, env=env, external=True)
+    _run(session, env, "mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session
@@ -82,7 +87,7 @@ def serve(session: nox.Session) -> None:
     """Build the figures, then serve both languages with live reload."""
     env = _environment(session)
     _figures(session, env, [])
-    session.run("mkdocs", "serve", *session.posargs, env=env, external=True)
+    _run(session, env, "mkdocs", "serve", *session.posargs)
 
 
 @nox.session
@@ -90,20 +95,20 @@ def tests(session: nox.Session) -> None:
     """Examples, every code fence, parity, a strict build and the browser checks (pytest args after --)."""
     env = _environment(session)
     _figures(session, env, [])
-    session.run("python", "-m", "pytest", *session.posargs, env=env, external=True)
+    _run(session, env, "python", "-m", "pytest", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff over examples, tests, site tools, this file and the Python code in every fence."""
     env = _environment(session)
-    session.run("ruff", "check", "examples", "tests", "site_tools", "noxfile.py", *session.posargs,
-                env=env, external=True)
-    session.run("python", "-m", "site_tools.lint_fences", *session.posargs, env=env, external=True)
+    _run(session, env, "ruff", "check", "examples", "tests", "site_tools", "noxfile.py",
+         *session.posargs)
+    _run(session, env, "python", "-m", "site_tools.lint_fences", *session.posargs)
 
 
 @nox.session
 def bench(session: nox.Session) -> None:
     """Print build and test timings and the site's weight."""
     env = _environment(session)
-    session.run("python", "-m", "site_tools.bench", *session.posargs, env=env, external=True)
+    _run(session, env, "python", "-m", "site_tools.bench", *session.posargs)
