@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -98,3 +99,44 @@ def on_page_context(context, page, config, nav):
         example = PurePosixPath(page.file.src_uri).stem
         page.edit_url = urljoin(config.edit_uri, f"../examples/{example}.py")
     return context
+
+
+@event_priority(-300)  # after mkdocs-static-i18n has built every language
+def on_post_build(config):
+    """Give each language folder the sitemap the theme's language switch asks for.
+
+    mkdocs-static-i18n writes one sitemap (with every language's pages) at the root, while the
+    switch fetches <language>/sitemap.xml to check that the page exists there.
+    """
+    site = Path(config.site_dir)
+    for language in _languages(config):
+        folder = site / language  # exists only when site_dir is the root of the whole site
+        if language == _default_language(config) or not folder.is_dir():
+            continue
+        for name in ("sitemap.xml", "sitemap.xml.gz"):
+            if (site / name).is_file():
+                shutil.copyfile(site / name, folder / name)
+
+
+NOTEBOOK_CODE = re.compile(r'(<div class="highlight-ipynb[^"]*")(?![^>]*tabindex)')
+ALTERNATE_LINK = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="([\w-]+)">')
+
+
+def on_post_page(output, page, config):
+    """Point the head's hreflang links at each language's root, as the theme's script expects.
+
+    The theme fetches sitemap.xml next to every such link to map pages between languages;
+    mkdocs-static-i18n points them at pages, so each page load asked for a missing
+    <page>/sitemap.xml. The visible language switch keeps its page-to-page links.
+    """
+    base = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+    default = _default_language(config)
+
+    def root(match: re.Match) -> str:
+        language = match.group(1)
+        href = base if language == default else f"{base}{language}/"
+        return f'<link rel="alternate" href="{href}" hreflang="{language}">'
+
+    output = ALTERNATE_LINK.sub(root, output)
+    # Notebook code cells scroll sideways; a scrolling region needs to take keyboard focus.
+    return NOTEBOOK_CODE.sub(r'\1 tabindex="0"', output)

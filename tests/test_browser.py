@@ -1,0 +1,183 @@
+"""The built site as a reader meets it, in a real headless Chromium, served on loopback.
+
+Without Chromium these tests skip with a message, except in CI (CI=true), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from browser_support import CHROMIUM_FLAGS, axe_script, chromium_path, serve
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
+PAGES = ["", "recipe/", "models/linear-regression/", "notebooks/recipe/",
+         "notebooks/linear_regression/"]
+LANGUAGES = {"en": "", "zh": "zh/"}
+
+
+def require(condition: bool, message: str) -> None:
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI must run the browser checks)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path):
+    with serve(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    require(executable is not None,
+            "no Chromium found: install Debian's 'chromium' package, or set CHROMIUM")
+    require(axe_script().is_file(), "axe-core is missing: run 'npm ci' in the project")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """One page load, with everything that went wrong on the way."""
+
+    def __init__(self, browser, base_url: str, path: str, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           color_scheme="light")
+        self.page = self.context.new_page()
+        self.foreign: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        origin = base_url.split("/", 3)[:3]
+        origin = "/".join(origin)
+
+        def route(route):
+            if route.request.url.startswith(origin):
+                route.continue_()
+            else:
+                self.foreign.append(route.request.url)
+                route.abort()
+
+        self.page.route("**/*", route)
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+        self.page.goto(base_url + path, wait_until="networkidle")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, base_url):
+    opened = []
+
+    def open_page(path: str, **kwargs) -> Visit:
+        opened.append(Visit(browser, base_url, path, **kwargs))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_page_loads_cleanly(visit, language: str, path: str) -> None:
+    seen = visit(LANGUAGES[language] + path)
+    page = seen.page
+    assert not seen.foreign, f"requests to other hosts: {seen.foreign}"
+    assert not seen.failed, f"failed requests: {seen.failed}"
+    assert not seen.errors, f"console errors: {seen.errors}"
+    assert page.evaluate("document.documentElement.lang") == language
+    broken = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert not broken, f"images that did not load: {broken}"
+    unrendered = page.evaluate("""Array.from(document.querySelectorAll('math')).filter(m => {
+        const box = m.getBoundingClientRect();
+        return !(box.width > 0 && box.height > 0 && getComputedStyle(m).display.includes('math'));
+    }).map(m => m.getAttribute('alttext'))""")
+    assert not unrendered, f"formulas not laid out as MathML: {unrendered}"
+    without_copy = page.evaluate("""Array.from(document.querySelectorAll('.md-content .highlight pre'))
+        .filter(pre => !pre.closest('.jupyter-wrapper') && !pre.querySelector('[data-md-type=copy], .md-clipboard'))
+        .length""")
+    assert without_copy == 0, f"{without_copy} code blocks have no copy button"
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_language_switch_stays_on_the_page(visit, base_url: str, language: str, path: str) -> None:
+    other = "zh" if language == "en" else "en"
+    page = visit(LANGUAGES[language] + path).page
+    link = page.locator(f'.md-select a[hreflang="{other}"]')
+    assert link.count() == 1, "no language switcher"
+    target = page.evaluate("(a) => a.href", link.element_handle())
+    assert target == base_url + LANGUAGES[other] + path
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_serious_accessibility_violation(visit, language: str, path: str) -> None:
+    page = visit(LANGUAGES[language] + path).page
+    page.add_script_tag(path=str(axe_script()))
+    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+        .violations.filter(v => ['serious', 'critical'].includes(v.impact))
+        .map(v => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)""")
+    assert not violations, "\n".join(violations)
+
+
+SEARCHES = [
+    ("zh", "梯度下降", "zh/models/linear-regression/"),
+    ("zh", "线性回归", "zh/models/linear-regression/"),
+    ("zh", "优化器", "zh/recipe/"),
+    ("en", "gradient descent", "models/linear-regression/"),
+    ("en", "optimizer", "recipe/"),
+]
+
+
+@pytest.mark.parametrize(("language", "query", "expected"), SEARCHES)
+def test_search_finds_the_chapter(visit, base_url: str, language: str, query: str, expected: str) -> None:
+    page = visit(LANGUAGES[language]).page
+    field = page.locator("input.md-search__input")
+    if not field.is_visible():  # narrow screens open search with a header button
+        page.locator("label.md-header__button[for=__search]").click()
+    # The index is built in a web worker after the page loads; a query typed before it is
+    # ready gets no answer, so type it again, as a reader would, until results appear.
+    field.fill(query)
+    for attempt in range(3):
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            field.press("End")
+            field.press_sequentially(" ")  # one more keystroke makes the search run again
+            field.press("Backspace")
+    hrefs = page.evaluate("""Array.from(document.querySelectorAll('.md-search-result__item > a'))
+        .map(a => a.href)""")
+    pages = [href.split("#")[0].split("?")[0] for href in hrefs]
+    assert base_url + expected in pages[:3], f"'{query}' found {pages[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("name", "path"), [("home", ""), ("chapter", "models/linear-regression/")])
+def test_screenshots_for_review(visit, language: str, name: str, path: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        page = visit(LANGUAGES[language] + path, width=width).page
+        target = SCREENSHOTS / f"{name}-{language}-{label}.png"
+        page.screenshot(path=str(target), full_page=label == "desktop")
+        assert target.stat().st_size > 10_000
