@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -41,11 +40,23 @@ def _environment(session: nox.Session) -> dict[str, str]:
         session.log(f"Creating the shared environment in {VENV} (once; torch takes minutes)")
         session.run(sys.executable, "-m", "venv", str(VENV), external=True)
     if not STAMP.exists() or STAMP.read_text().strip() != digest:
-        session.run(str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True)
-        session.run(str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS),
-                    external=True)
-        session.run(str(python), "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(ROOT),
-                    external=True)
+        session.run(
+            str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True
+        )
+        session.run(
+            str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS), external=True
+        )
+        session.run(
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "-e",
+            str(ROOT),
+            external=True,
+        )
         STAMP.write_text(digest + "\n")
     else:
         session.log(f"Reusing the shared environment in {VENV}")
@@ -65,6 +76,16 @@ def _run(session: nox.Session, env: dict[str, str], program: str, *args: str) ->
 
 def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
     _run(session, env, "python", "-m", "site_tools.figures", *args)
+
+
+def _browser_tools(session: nox.Session) -> None:
+    """Install axe-core from package-lock.json for the accessibility checks, once."""
+    if (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return
+    if shutil.which("npm") is None:
+        session.warn("npm not found: the browser accessibility checks will be skipped (CI fails)")
+        return
+    session.run("npm", "ci", "--no-audit", "--no-fund", "--silent", external=True)
 
 
 @nox.session
@@ -94,6 +115,7 @@ def serve(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Examples, every code fence, parity, a strict build and the browser checks (pytest args after --)."""
     env = _environment(session)
+    _browser_tools(session)
     _figures(session, env, [])
     _run(session, env, "python", "-m", "pytest", *session.posargs)
 
@@ -102,8 +124,18 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Ruff over examples, tests, site tools, this file and the Python code in every fence."""
     env = _environment(session)
-    _run(session, env, "ruff", "check", "examples", "tests", "site_tools", "noxfile.py",
-         *session.posargs)
+    _run(
+        session,
+        env,
+        "ruff",
+        "check",
+        "examples",
+        "tests",
+        "site_tools",
+        "noxfile.py",
+        *session.posargs,
+    )
+    _run(session, env, "ruff", "format", "--check", "examples", "tests", "site_tools", "noxfile.py")
     _run(session, env, "python", "-m", "site_tools.lint_fences", *session.posargs)
 
 

@@ -12,7 +12,6 @@ import torch
 # --8<-- [end:imports]
 from examples.common import build_parser, parse_args, save_figure, seed_everything
 
-
 FIGURES = ("fit.png",)
 
 
@@ -43,6 +42,8 @@ def make_data(n: int = 20, generator: torch.Generator | None = None):
     noise = torch.randn(n, 1, generator=generator)
     y = 2 * x + 5 + noise
     return x, y
+
+
 # --8<-- [end:data]
 
 
@@ -50,6 +51,8 @@ def make_data(n: int = 20, generator: torch.Generator | None = None):
 def half_mse(y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean of 0.5 * (prediction - target)^2: the 0.5 cancels the 2 from the derivative."""
     return (0.5 * (y_pred - y) ** 2).mean()
+
+
 # --8<-- [end:loss]
 
 
@@ -61,18 +64,20 @@ def train(x, y, lr=0.03, iterations=1000, stop_below=None, generator=None):
     b = torch.zeros(1, device=x.device, requires_grad=True)
     losses = []
     for _ in range(iterations):
-        y_pred = w * x + b                 # forward pass
-        loss = half_mse(y_pred, y)         # loss
-        loss.backward()                    # gradients land in w.grad and b.grad
-        with torch.no_grad():              # optimizer step, by hand
+        y_pred = w * x + b  # forward pass
+        loss = half_mse(y_pred, y)  # loss
+        loss.backward()  # gradients land in w.grad and b.grad
+        with torch.no_grad():  # optimizer step, by hand
             w -= lr * w.grad
-            b -= lr * b.grad               # b.grad, not w.grad
-        w.grad.zero_()                     # gradients accumulate unless cleared
+            b -= lr * b.grad  # b.grad, not w.grad
+        w.grad.zero_()  # gradients accumulate unless cleared
         b.grad.zero_()
         losses.append(loss.item())
         if stop_below is not None and losses[-1] < stop_below:
             break
     return w.item(), b.item(), losses
+
+
 # --8<-- [end:train]
 
 
@@ -104,11 +109,14 @@ def main(argv: Sequence[str] | None = None) -> Fit:
         "--iterations", type=int, default=1000, help="most iterations to run (default: 1000)"
     )
     parser.add_argument(
-        "--threshold", type=float, default=1.0,
+        "--threshold",
+        type=float,
+        default=1.0,
         help="the loss level whose first crossing is reported (default: 1)",
     )
     parser.add_argument(
-        "--stop-at-threshold", action="store_true",
+        "--stop-at-threshold",
+        action="store_true",
         help="stop as soon as the loss is below --threshold instead of running every iteration",
     )
     args = parse_args(parser, argv)
@@ -116,8 +124,12 @@ def main(argv: Sequence[str] | None = None) -> Fit:
     x, y = make_data(generator=generator)
     x, y = x.to(args.device), y.to(args.device)
     w, b, losses = train(
-        x, y, lr=args.lr, iterations=args.iterations,
-        stop_below=args.threshold if args.stop_at_threshold else None, generator=generator,
+        x,
+        y,
+        lr=args.lr,
+        iterations=args.iterations,
+        stop_below=args.threshold if args.stop_at_threshold else None,
+        generator=generator,
     )
     fit = Fit(w=w, b=b, losses=losses, threshold=args.threshold)
     if not args.quick:

@@ -45,7 +45,11 @@ class Fence:
 
     @property
     def id(self) -> str:
-        page = self.page.relative_to(PROJECT_ROOT) if self.page.is_relative_to(PROJECT_ROOT) else self.page
+        page = (
+            self.page.relative_to(PROJECT_ROOT)
+            if self.page.is_relative_to(PROJECT_ROOT)
+            else self.page
+        )
         return f"{page.as_posix()}:{self.line}"
 
 
@@ -101,7 +105,8 @@ def page_fences(page: Path) -> list[Fence]:
         if mark:
             keyword = mark.group(1)
             if keyword.startswith("pytest-codeblocks:") and keyword.split(":", 1)[1] not in (
-                "cont", "expected-output"
+                "cont",
+                "expected-output",
             ):
                 raise FenceError(f"{page}:{origins[index]}: unknown mark <!--{keyword}-->")
             pending.append(keyword)
@@ -112,15 +117,19 @@ def page_fences(page: Path) -> list[Fence]:
                 candidate = lines[index]
                 if candidate.strip().startswith(ticks) and candidate.strip().strip(ticks[0]) == "":
                     break
-                body.append(candidate[len(indent):] if candidate.startswith(indent) else candidate)
+                body.append(candidate[len(indent) :] if candidate.startswith(indent) else candidate)
                 index += 1
             else:
-                raise FenceError(f"{page}:{origins[index - len(body) - 1]}: this fence is never closed")
+                raise FenceError(
+                    f"{page}:{origins[index - len(body) - 1]}: this fence is never closed"
+                )
             code = "\n".join(body) + "\n"
             line_number = origins[index - len(body) - 1]
             if "pytest-codeblocks:expected-output" in pending:
                 if not fences:
-                    raise FenceError(f"{page}:{line_number}: expected output, but no fence before it")
+                    raise FenceError(
+                        f"{page}:{line_number}: expected output, but no fence before it"
+                    )
                 fences[-1].expected_output = code
             else:
                 info = opening.group("info").strip()
@@ -130,11 +139,17 @@ def page_fences(page: Path) -> list[Fence]:
                 if skip is not None:
                     match = SKIP_REASON.search(skip)
                     reason = match.group(2).strip() if match else ""
-                fences.append(Fence(
-                    page=page, line=line_number, language=language, code=code,
-                    skip_reason=reason, continues="pytest-codeblocks:cont" in pending,
-                    marks=list(pending),
-                ))
+                fences.append(
+                    Fence(
+                        page=page,
+                        line=line_number,
+                        language=language,
+                        code=code,
+                        skip_reason=reason,
+                        continues="pytest-codeblocks:cont" in pending,
+                        marks=list(pending),
+                    )
+                )
             pending = []
         elif line.strip():
             pending = []

@@ -14,20 +14,22 @@ from __future__ import annotations
 import argparse
 import ast
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path
-
+from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 
 from examples.paths import FIGURES_ROOT, PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
 KEY_FILE = ".cache-key"
+PROVENANCE_FILE = "provenance.json"
 
 
 @dataclass
@@ -98,19 +100,25 @@ def is_fresh(example: str, names: tuple[str, ...], key: str, root: Path) -> bool
     return (
         stored.is_file()
         and stored.read_text().strip() == key
-        and all((folder / name).is_file() for name in names)
+        and all((folder / name).is_file() for name in (*names, PROVENANCE_FILE))
     )
 
 
-def build(device: str = "auto", only: list[str] | None = None, force: bool = False,
-          root: Path = FIGURES_ROOT) -> Outcome:
+def build(
+    device: str = "auto",
+    only: list[str] | None = None,
+    force: bool = False,
+    root: Path = FIGURES_ROOT,
+) -> Outcome:
     """Run every stale example; raise ``RuntimeError`` naming the example that failed."""
     resolved = resolve_device(device)
     examples = figure_examples()
     unknown = sorted(set(only or []) - set(examples))
     if unknown:
-        raise ValueError(f"no example draws figures under the name(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(examples)}")
+        raise ValueError(
+            f"no example draws figures under the name(s) {', '.join(unknown)}; "
+            f"known: {', '.join(examples)}"
+        )
     outcome = Outcome(ran=[], skipped=[])
     for example, names in examples.items():
         if only and example not in only:
@@ -124,13 +132,37 @@ def build(device: str = "auto", only: list[str] | None = None, force: bool = Fal
     return outcome
 
 
+def build_date() -> str:
+    """Today (UTC), or the day SOURCE_DATE_EPOCH names, for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.date().isoformat()
+
+
+def provenance(device: str) -> dict[str, str]:
+    """What produced a set of figures: shown on the chapter page."""
+    return {"torch": version("torch"), "device": device, "date": build_date()}
+
+
 def run_one(example: str, names: tuple[str, ...], key: str, device: str, root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=f".{example}-") as scratch:
-        command = [sys.executable, "-m", f"examples.{example}", "--device", device,
-                   "--out", scratch]
-        result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True,
-                                env={**os.environ, "MPLBACKEND": "Agg"})
+        command = [
+            sys.executable,
+            "-m",
+            f"examples.{example}",
+            "--device",
+            device,
+            "--out",
+            scratch,
+        ]
+        result = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "MPLBACKEND": "Agg"},
+        )
         if result.returncode != 0:
             raise RuntimeError(
                 f"examples/{example}.py failed (exit {result.returncode}); its figures were left "
@@ -145,8 +177,10 @@ def run_one(example: str, names: tuple[str, ...], key: str, device: str, root: P
         folder.mkdir(exist_ok=True)
         for name in names:
             os.replace(Path(scratch) / name, folder / name)
+        (folder / PROVENANCE_FILE).write_text(json.dumps(provenance(device), sort_keys=True) + "\n")
         (folder / KEY_FILE).write_text(key + "\n")
-    stale = sorted(p.name for p in (root / example).iterdir() if p.name not in (*names, KEY_FILE))
+    kept = (*names, KEY_FILE, PROVENANCE_FILE)
+    stale = sorted(p.name for p in (root / example).iterdir() if p.name not in kept)
     for name in stale:  # figures an older version of the example drew
         target = root / example / name
         shutil.rmtree(target) if target.is_dir() else target.unlink()
@@ -162,8 +196,10 @@ def main(argv: list[str] | None = None) -> Outcome:
         outcome = build(args.device, args.examples, args.force)
     except (RuntimeError, ValueError) as error:
         parser.exit(2, f"figures: error: {error}\n")
-    print(f"figures: ran {len(outcome.ran)} ({', '.join(outcome.ran) or 'none'}), "
-          f"skipped {len(outcome.skipped)} up to date ({', '.join(outcome.skipped) or 'none'})")
+    print(
+        f"figures: ran {len(outcome.ran)} ({', '.join(outcome.ran) or 'none'}), "
+        f"skipped {len(outcome.skipped)} up to date ({', '.join(outcome.skipped) or 'none'})"
+    )
     return outcome
 
 

@@ -9,9 +9,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +23,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter.plugin import NotebookFile
 
+from site_tools.figures import PROVENANCE_FILE, build_date
 from site_tools.notebooks import build_notebook
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -51,7 +54,9 @@ def on_config(config):
             name = example.group(1)
             source = examples / f"{name}.py"
             if not source.is_file():
-                raise PluginError(f"{page}: front matter names example '{name}', but {source} does not exist")
+                raise PluginError(
+                    f"{page}: front matter names example '{name}', but {source} does not exist"
+                )
             title = TITLE.search(text)
             if not title:
                 raise PluginError(f"{page}: a chapter with an example needs a '# Title' line")
@@ -77,7 +82,9 @@ def on_files(files: Files, config):
         # Keep the folder mkdocs-static-i18n chose. It copied the destination from
         # mkdocs-jupyter's page, so it already ends in index.html unless directory URLs are off.
         dest = file.dest_path
-        notebook.dest_path = dest.removesuffix(".ipynb") + "/index.html" if dest.endswith(".ipynb") else dest
+        notebook.dest_path = (
+            dest.removesuffix(".ipynb") + "/index.html" if dest.endswith(".ipynb") else dest
+        )
         notebook.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, notebook.dest_path))
         notebook.url = notebook.dest_path.removesuffix("index.html")
         relative = PurePosixPath(notebook.url)
@@ -85,7 +92,9 @@ def on_files(files: Files, config):
             relative = relative.relative_to(relative.parts[0])
         page_url = relative.as_posix() + "/"
         notebook.alternates = {
-            language: SimpleNamespace(url=page_url if language == default else f"{language}/{page_url}")
+            language: SimpleNamespace(
+                url=page_url if language == default else f"{language}/{page_url}"
+            )
             for language in languages
         }
         files.remove(file)
@@ -140,3 +149,32 @@ def on_post_page(output, page, config):
     output = ALTERNATE_LINK.sub(root, output)
     # Notebook code cells scroll sideways; a scrolling region needs to take keyboard focus.
     return NOTEBOOK_CODE.sub(r'\1 tabindex="0"', output)
+
+
+PROVENANCE = {  # (with figures, without)
+    "en": (
+        "Outputs and figures on this page were produced with torch {torch} on {device}, {date}.",
+        "Outputs on this page were checked with torch {torch} on {device}, {date}.",
+    ),
+    "zh": (
+        "本页的输出和图片由 torch {torch} 在 {device} 上生成，日期 {date}。",
+        "本页的输出由 torch {torch} 在 {device} 上核对，日期 {date}。",
+    ),
+}
+
+
+def on_page_markdown(markdown, page, config, files):
+    """End each chapter with what produced its numbers and figures (generated, never typed)."""
+    example = page.meta.get("example")
+    if not example:
+        return markdown
+    language = page.file.src_uri.split("/", 1)[0]
+    record = Path(config.docs_dir) / "figures" / example / PROVENANCE_FILE
+    if record.is_file():
+        facts = json.loads(record.read_text(encoding="utf-8"))
+    else:  # no figures: the printed outputs are checked by the tests, on the CPU
+        facts = {"torch": version("torch"), "device": "cpu", "date": build_date()}
+    facts["device"] = {"cpu": "CPU", "cuda": "CUDA"}.get(facts["device"], facts["device"])
+    with_figures, without = PROVENANCE.get(language, PROVENANCE["en"])
+    line = (with_figures if record.is_file() else without).format(**facts)
+    return f'{markdown}\n\n<p class="tutorial-provenance" markdown>{line}</p>\n'

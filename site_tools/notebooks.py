@@ -28,7 +28,9 @@ INTRO = {
         "图片写入 `docs/figures/{example}/`。"
     ),
 }
-RUN_CELL = "result = main([])  # the same flags as on the command line, e.g. main(['--device', 'cpu'])"
+RUN_CELL = (
+    "result = main([])  # the same flags as on the command line, e.g. main(['--device', 'cpu'])"
+)
 
 
 def split_cells(source: str) -> list[str]:

@@ -34,37 +34,49 @@ def outline(page: Path, language: str) -> list[Item]:
     for number, line in enumerate(text.splitlines(), start=1):
         fence = FENCE.match(line)
         if fence:
-            fence_open = None if fence_open and fence.group(1).startswith(fence_open) else (
-                fence_open or fence.group(1))
+            fence_open = (
+                None
+                if fence_open and fence.group(1).startswith(fence_open)
+                else (fence_open or fence.group(1))
+            )
         heading = HEADING.match(line) if fence_open is None else None
         if heading:
             section = heading.group(2)
             items.append(Item("heading", f"level {len(heading.group(1))}", section, number))
         for target in INCLUDE.findall(line):
             # The run box is a per-language snippet; the rest of an include must match.
-            items.append(Item("include", target.replace(f"/{language}/", "/<lang>/"), section, number))
+            items.append(
+                Item("include", target.replace(f"/{language}/", "/<lang>/"), section, number)
+            )
         for target in IMAGE.findall(line):
             items.append(Item("figure", target, section, number))
     headings = {item.line: item.section for item in items if item.kind == "heading"}
     for fence in page_fences(page):
         under = max((n for n in headings if n < fence.line), default=None)
-        items.append(Item(
-            "fence",
-            f"```{fence.language}\n{fence.code}" + (f"[output]\n{fence.expected_output}"
-                                                     if fence.expected_output else ""),
-            headings.get(under, "(top of page)"), fence.line,
-        ))
+        items.append(
+            Item(
+                "fence",
+                f"```{fence.language}\n{fence.code}"
+                + (f"[output]\n{fence.expected_output}" if fence.expected_output else ""),
+                headings.get(under, "(top of page)"),
+                fence.line,
+            )
+        )
     return items
 
 
 def differences() -> list[str]:
     """Every way the two trees disagree, each naming the page and the section."""
     first, second = LANGUAGES
-    trees = {lang: {p.relative_to(DOCS / lang) for p in (DOCS / lang).rglob("*.md")}
-             for lang in LANGUAGES}
-    problems = [f"docs/{other}/{rel.as_posix()} is missing (docs/{lang}/{rel.as_posix()} exists)"
-                for lang, other in ((first, second), (second, first))
-                for rel in sorted(trees[lang] - trees[other])]
+    trees = {
+        lang: {p.relative_to(DOCS / lang) for p in (DOCS / lang).rglob("*.md")}
+        for lang in LANGUAGES
+    }
+    problems = [
+        f"docs/{other}/{rel.as_posix()} is missing (docs/{lang}/{rel.as_posix()} exists)"
+        for lang, other in ((first, second), (second, first))
+        for rel in sorted(trees[lang] - trees[other])
+    ]
     for rel in sorted(trees[first] & trees[second]):
         a, b = (outline(DOCS / lang / rel, lang) for lang in LANGUAGES)
         for kind in ("example", "heading", "include", "figure", "fence"):
@@ -76,7 +88,8 @@ def differences() -> list[str]:
                 if x is None or y is None or x.value != y.value:
                     where = " / ".join(
                         f"docs/{lang}/{rel.as_posix()}:{item.line} in section '{item.section}'"
-                        for lang, item in zip(LANGUAGES, (x, y)) if item is not None
+                        for lang, item in zip(LANGUAGES, (x, y), strict=True)
+                        if item is not None
                     )
                     problems.append(
                         f"{rel.as_posix()}: {kind} #{index + 1} differs between the languages "

@@ -12,12 +12,17 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-
 from examples.paths import PROJECT_ROOT
 
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -36,7 +41,7 @@ class PrefixedHandler(SimpleHTTPRequestHandler):
         clean = urlsplit(path).path
         if not clean.startswith(self.prefix):
             return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + clean[len(self.prefix):])
+        return super().translate_path("/" + clean[len(self.prefix) :])
 
     def log_message(self, *args) -> None:  # keep the test output quiet
         pass
@@ -46,8 +51,9 @@ class PrefixedHandler(SimpleHTTPRequestHandler):
 def serve(site: Path) -> Iterator[str]:
     """Serve ``site`` on 127.0.0.1; yield the base address, prefix included."""
     prefix = site_prefix()
-    handler = functools.partial(type("Handler", (PrefixedHandler,), {"prefix": prefix}),
-                                directory=str(site))
+    handler = functools.partial(
+        type("Handler", (PrefixedHandler,), {"prefix": prefix}), directory=str(site)
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -59,7 +65,9 @@ def serve(site: Path) -> Iterator[str]:
 
 
 def chromium_path() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
 
 
 def axe_script() -> Path:

@@ -41,7 +41,10 @@ def built_site(tmp_path_factory) -> Path:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
     )
     if result.returncode != 0:
         pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}", pytrace=False)

@@ -9,14 +9,19 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from browser_support import CHROMIUM_FLAGS, axe_script, chromium_path, serve
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
-PAGES = ["", "recipe/", "models/linear-regression/", "notebooks/recipe/",
-         "notebooks/linear_regression/"]
+PAGES = [
+    "",
+    "recipe/",
+    "models/linear-regression/",
+    "notebooks/recipe/",
+    "notebooks/linear_regression/",
+]
 LANGUAGES = {"en": "", "zh": "zh/"}
 
 
@@ -37,8 +42,10 @@ def base_url(built_site: Path):
 @pytest.fixture(scope="module")
 def browser():
     executable = chromium_path()
-    require(executable is not None,
-            "no Chromium found: install Debian's 'chromium' package, or set CHROMIUM")
+    require(
+        executable is not None,
+        "no Chromium found: install Debian's 'chromium' package, or set CHROMIUM",
+    )
     require(axe_script().is_file(), "axe-core is missing: run 'npm ci' in the project")
     from playwright.sync_api import sync_playwright
 
@@ -52,8 +59,9 @@ class Visit:
     """One page load, with everything that went wrong on the way."""
 
     def __init__(self, browser, base_url: str, path: str, width: int = 1280) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 900},
-                                           color_scheme="light")
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme="light"
+        )
         self.page = self.context.new_page()
         self.foreign: list[str] = []
         self.failed: list[str] = []
@@ -72,7 +80,9 @@ class Visit:
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}"))
+        self.page.on(
+            "response", lambda r: r.status >= 400 and self.failed.append(f"{r.url} {r.status}")
+        )
         self.page.goto(base_url + path, wait_until="networkidle")
 
     def close(self) -> None:
@@ -148,7 +158,9 @@ SEARCHES = [
 
 
 @pytest.mark.parametrize(("language", "query", "expected"), SEARCHES)
-def test_search_finds_the_chapter(visit, base_url: str, language: str, query: str, expected: str) -> None:
+def test_search_finds_the_chapter(
+    visit, base_url: str, language: str, query: str, expected: str
+) -> None:
     page = visit(LANGUAGES[language]).page
     field = page.locator("input.md-search__input")
     if not field.is_visible():  # narrow screens open search with a header button
@@ -181,3 +193,23 @@ def test_screenshots_for_review(visit, language: str, name: str, path: str) -> N
         target = SCREENSHOTS / f"{name}-{language}-{label}.png"
         page.screenshot(path=str(target), full_page=label == "desktop")
         assert target.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_weight_counts_everything_the_browser_loads(
+    browser, base_url, built_site, language
+) -> None:
+    from site_tools.weight import first_load
+
+    page_path = LANGUAGES[language] + "models/linear-regression/"
+    context = browser.new_context()
+    loaded: list[str] = []
+    context.on("response", lambda r: loaded.append(r.url))
+    page = context.new_page()
+    page.goto(base_url + page_path, wait_until="networkidle")
+    page.wait_for_timeout(1000)  # the search worker fetches its language files after load
+    context.close()
+    counted = set(first_load(built_site, page_path))
+    code = [url[len(base_url) :] for url in loaded if url.split("?")[0].endswith((".js", ".css"))]
+    assert code, "no script or stylesheet seen"
+    assert not [path for path in code if path not in counted], f"loaded but not counted: {code}"

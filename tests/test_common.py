@@ -23,7 +23,9 @@ def test_auto_picks_what_is_there() -> None:
 def test_cuda_without_a_gpu_is_one_line_and_exit_2() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "examples.linear_regression", "--quick", "--device", "cuda"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr

@@ -7,11 +7,15 @@ import pytest
 from site_tools.fences import RUNNABLE, FenceError, page_fences, pages
 
 
-@pytest.mark.parametrize("page", pages(), ids=lambda page: page.relative_to(page.parents[2]).as_posix())
+@pytest.mark.parametrize(
+    "page", pages(), ids=lambda page: page.relative_to(page.parents[2]).as_posix()
+)
 def test_every_fence_runs_or_says_why_not(page) -> None:
     for fence in page_fences(page):
         if fence.skip_reason is not None:
-            assert fence.skip_reason, f"{fence.id}: skipped without a reason; write skip(reason=...)"
+            assert fence.skip_reason, (
+                f"{fence.id}: skipped without a reason; write skip(reason=...)"
+            )
             continue
         assert fence.language in RUNNABLE, (
             f"{fence.id}: a ```{fence.language or '(no language)'} fence is neither run nor "
@@ -38,7 +42,9 @@ def test_a_skip_without_reason_is_caught(tmp_path) -> None:
 
 def test_a_missing_section_names_the_page_and_line(tmp_path) -> None:
     page = tmp_path / "page.md"
-    page.write_text('text\n\n```python\n--8<-- "examples/linear_regression.py:no_such_section"\n```\n')
+    page.write_text(
+        'text\n\n```python\n--8<-- "examples/linear_regression.py:no_such_section"\n```\n'
+    )
     with pytest.raises(FenceError, match=r"page\.md:4"):
         page_fences(page)
 

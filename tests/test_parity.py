@@ -31,7 +31,9 @@ def test_a_missing_chinese_page_is_named(scratch_docs) -> None:
 
 def test_a_changed_line_of_code_names_page_and_section(scratch_docs) -> None:
     page = scratch_docs / "zh" / "models" / "linear-regression.md"
-    page.write_text(page.read_text().replace('"--stop-at-threshold"', '"--stop-at-threshold", "--seed", "1"'))
+    page.write_text(
+        page.read_text().replace('"--stop-at-threshold"', '"--stop-at-threshold", "--seed", "1"')
+    )
     [problem] = parity.differences()
     assert problem.startswith("models/linear-regression.md: fence #")
     assert "section '何时停止'" in problem and "section 'When to stop'" in problem

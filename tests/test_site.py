@@ -9,10 +9,26 @@ from pathlib import Path
 
 import pytest
 
-LOADING_ATTRIBUTES = {"script": "src", "img": "src", "iframe": "src", "source": "src",
-                      "video": "src", "audio": "src", "embed": "src", "object": "data"}
-LOADING_LINKS = {"stylesheet", "preload", "modulepreload", "icon", "manifest", "preconnect",
-                 "dns-prefetch", "prefetch"}
+LOADING_ATTRIBUTES = {
+    "script": "src",
+    "img": "src",
+    "iframe": "src",
+    "source": "src",
+    "video": "src",
+    "audio": "src",
+    "embed": "src",
+    "object": "data",
+}
+LOADING_LINKS = {
+    "stylesheet",
+    "preload",
+    "modulepreload",
+    "icon",
+    "manifest",
+    "preconnect",
+    "dns-prefetch",
+    "prefetch",
+}
 
 
 class Loads(HTMLParser):
@@ -65,8 +81,10 @@ def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
     foreign = [
         f"{sheet.relative_to(built_site)}: {match}"
         for sheet in built_site.rglob("*.css")
-        for match in re.findall(r"(?:@import\s+|url\()\s*['\"]?((?:https?:)?//[^'\")\s]+)",
-                                sheet.read_text(encoding="utf-8"))
+        for match in re.findall(
+            r"(?:@import\s+|url\()\s*['\"]?((?:https?:)?//[^'\")\s]+)",
+            sheet.read_text(encoding="utf-8"),
+        )
         if not match.startswith("//www.w3.org")
     ]
     assert not foreign, "\n".join(foreign)
@@ -74,7 +92,9 @@ def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
 
 @pytest.mark.parametrize("language", ["", "zh/"])
 @pytest.mark.parametrize("example", ["linear_regression", "recipe"])
-def test_notebooks_render_as_pages_with_a_download(built_site: Path, language: str, example: str) -> None:
+def test_notebooks_render_as_pages_with_a_download(
+    built_site: Path, language: str, example: str
+) -> None:
     folder = built_site / f"{language}notebooks/{example}"
     page = (folder / "index.html").read_text(encoding="utf-8")
     assert "jupyter-wrapper" in page, "the notebook was copied as a file, not rendered"
@@ -112,8 +132,65 @@ def test_search_index_splits_chinese_words(built_site: Path) -> None:
 
 
 def test_language_switch_links_to_the_same_page(built_site: Path) -> None:
-    for source, target in (("models/linear-regression/index.html", "../../zh/models/linear-regression/"),
-                           ("zh/models/linear-regression/index.html", "../../../models/linear-regression/"),
-                           ("notebooks/recipe/index.html", "../../zh/notebooks/recipe/")):
+    for source, target in (
+        ("models/linear-regression/index.html", "../../zh/models/linear-regression/"),
+        ("zh/models/linear-regression/index.html", "../../../models/linear-regression/"),
+        ("notebooks/recipe/index.html", "../../zh/notebooks/recipe/"),
+    ):
         page = (built_site / source).read_text(encoding="utf-8")
         assert f'href="{target}"' in page, f"{source} has no switch to {target}"
+
+
+def test_figures_have_their_size_set(built_site: Path) -> None:
+    for page in html_pages(built_site):
+        for tag in re.findall(r"<img [^>]*>", page.read_text(encoding="utf-8")):
+            if "figures/" in tag:
+                assert 'width="' in tag and 'height="' in tag, f"{page}: {tag}"
+
+
+def test_chapters_say_what_produced_their_outputs(built_site: Path) -> None:
+    from importlib.metadata import version
+
+    english = (built_site / "models/linear-regression/index.html").read_text(encoding="utf-8")
+    chinese = (built_site / "zh/models/linear-regression/index.html").read_text(encoding="utf-8")
+    assert f"produced with torch {version('torch')} on " in english
+    assert f"由 torch {version('torch')} 在 " in chinese
+
+
+def test_two_builds_are_byte_identical(built_site: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from examples.paths import PROJECT_ROOT
+
+    again = tmp_path / "again"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(again)],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    first = {
+        p.relative_to(built_site): p.read_bytes() for p in built_site.rglob("*") if p.is_file()
+    }
+    second = {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()}
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+@pytest.mark.parametrize("page", ["models/linear-regression/", "zh/models/linear-regression/"])
+def test_first_load_of_a_chapter_fits_the_budget(built_site: Path, page: str) -> None:
+    from site_tools.weight import PAGE_BUDGET, first_load
+
+    sizes = first_load(built_site, page)
+    total = sum(sizes.values())
+    assert total <= PAGE_BUDGET, f"{total / 1024:.1f} KiB gzip: {sizes}"
+
+
+def test_search_index_fits_the_budget(built_site: Path) -> None:
+    from site_tools.weight import SEARCH_INDEX_BUDGET
+
+    assert (built_site / "search/search_index.json").stat().st_size <= SEARCH_INDEX_BUDGET
