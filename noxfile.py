@@ -41,9 +41,6 @@ def _environment(session: nox.Session) -> dict[str, str]:
         session.run(sys.executable, "-m", "venv", str(VENV), external=True)
     if not STAMP.exists() or STAMP.read_text().strip() != digest:
         session.run(
-            str(python), "-m", "pip", "install", "--quiet", "--upgrade", "pip", external=True
-        )
-        session.run(
             str(python), "-m", "pip", "install", "--quiet", "-r", str(REQUIREMENTS), external=True
         )
         session.run(

@@ -7,6 +7,8 @@
   `mkdocs build` of the same pages; the target ratio is at most 1.3;
 * weight: first load of a chapter page (gzip HTML + CSS + JS), search index, figures;
 * --with-tests: wall time of the whole pytest suite;
+* --browser: first contentful paint and load time of chapter pages in headless Chromium,
+  served from loopback (no network latency: a floor, not what a reader on a slow link sees);
 * --fresh-clone: clone the repository and run the README's two commands in a new environment
   (slow: it installs torch).
 """
@@ -50,9 +52,40 @@ def median(command, repeat: int) -> float:
     return statistics.median(timed(command) for _ in range(repeat))
 
 
+def browser_timings(site: Path) -> None:
+    """First contentful paint, DOMContentLoaded and load of two chapter pages, cold cache."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    from site_tools.loopback import CHROMIUM_FLAGS, chromium_path, serve
+
+    if chromium_path() is None or shutil.which(chromium_path()) is None:
+        print("browser timings: no Chromium found, skipped")
+        return
+    with serve(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        for page_path in ("models/linear-regression/", "zh/models/linear-regression/"):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(base + page_path, wait_until="load")
+            fcp, dcl, load = page.evaluate("""() => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                return [paint ? paint.startTime : NaN, nav.domContentLoadedEventEnd, nav.loadEventEnd];
+            }""")
+            print(
+                f"/{page_path}: first contentful paint {fcp:.0f} ms, "
+                f"DOMContentLoaded {dcl:.0f} ms, load {load:.0f} ms"
+            )
+            context.close()
+        browser.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nox -s bench --", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median; default 3)")
+    parser.add_argument("--browser", action="store_true", help="also time page loads in Chromium")
     parser.add_argument("--with-tests", action="store_true", help="also time the test suite")
     parser.add_argument(
         "--fresh-clone", action="store_true", help="also time the README on a clone"
@@ -87,6 +120,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         for figure in sorted((site / "figures").rglob("*.png")):
             print(f"figure {figure.relative_to(site)}: {figure.stat().st_size / 1024:.1f} KiB")
+        if args.browser:
+            browser_timings(site)
     if args.with_tests:
         print(f"tests (pytest, whole suite):   {timed([python, '-m', 'pytest', '-q']):6.1f} s")
     if args.fresh_clone:

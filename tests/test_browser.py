@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_FLAGS, axe_script, chromium_path, serve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from site_tools.loopback import CHROMIUM_FLAGS, axe_script, chromium_path, serve
 
 pytestmark = pytest.mark.browser
 

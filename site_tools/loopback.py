@@ -1,4 +1,4 @@
-"""Serve the built site on loopback under site_url's path and find a Chromium to drive it."""
+"""Serve the built site on loopback under site_url's path, and find a Chromium to drive it."""
 
 from __future__ import annotations
 
