@@ -46,7 +46,8 @@ class DisplayMath(BlockProcessor):
 
     def run(self, parent, blocks):
         tex = self.PATTERN.match(blocks.pop(0)).group(1)
-        wrapper = etree.SubElement(parent, "div", {"class": "math-display"})
+        # Wide formulas scroll sideways; a scrolling region must take keyboard focus.
+        wrapper = etree.SubElement(parent, "div", {"class": "math-display", "tabindex": "0"})
         wrapper.text = self.parser.md.htmlStash.store(to_mathml(tex, "block"))
 
 

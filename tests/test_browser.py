@@ -20,8 +20,12 @@ PAGES = [
     "",
     "recipe/",
     "models/linear-regression/",
+    "blocks/module/",
+    "blocks/containers/",
+    "init/weight-init/",
     "notebooks/recipe/",
     "notebooks/linear_regression/",
+    "notebooks/weight_init/",
 ]
 LANGUAGES = {"en": "", "zh": "zh/"}
 
@@ -153,8 +157,11 @@ SEARCHES = [
     ("zh", "梯度下降", "zh/models/linear-regression/"),
     ("zh", "线性回归", "zh/models/linear-regression/"),
     ("zh", "优化器", "zh/recipe/"),
+    ("zh", "初始化", "zh/init/weight-init/"),
+    ("zh", "容器", "zh/blocks/containers/"),
     ("en", "gradient descent", "models/linear-regression/"),
     ("en", "optimizer", "recipe/"),
+    ("en", "initialization", "init/weight-init/"),
 ]
 
 

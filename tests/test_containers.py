@@ -1,0 +1,48 @@
+"""The containers chapter: five LeNets, one model; ModuleList and ModuleDict on their own."""
+
+from __future__ import annotations
+
+import torch
+
+from examples.containers import (
+    ConvChoice,
+    DeepLinear,
+    LeNet,
+    LeNetModuleDict,
+    LeNetNamedSequential,
+    LeNetSequential,
+    main,
+)
+
+
+def test_all_five_lenets_agree() -> None:
+    results = main(["--device", "cpu"])
+    assert set(results["parameters"].values()) == {61326}  # LeNet for 2 classes
+    assert results["same_output"]
+
+
+def test_lenet_parameter_count_by_hand() -> None:
+    by_hand = (
+        (3 * 6 * 25 + 6) + (6 * 16 * 25 + 16) + (400 * 120 + 120) + (120 * 84 + 84) + 84 * 10 + 10
+    )
+    assert sum(p.numel() for p in LeNet(classes=10).parameters()) == by_hand == 62006
+
+
+def test_names_in_state_dict() -> None:
+    assert "features.0.weight" in LeNetSequential().state_dict()
+    assert "features.conv1.weight" in LeNetNamedSequential().state_dict()
+    assert "layers.conv1.weight" in LeNetModuleDict().state_dict()
+
+
+def test_modulelist_holds_twenty_registered_layers() -> None:
+    deep = DeepLinear()
+    assert len(deep.layers) == 20
+    assert sum(p.numel() for p in deep.parameters()) == 20 * 110
+
+
+def test_moduledict_chooses_by_key() -> None:
+    choice = ConvChoice()
+    image = torch.randn(1, 3, 8, 8)
+    assert choice(image, "conv", "relu").shape == (1, 8, 8, 8)
+    assert choice(image, "pool", "prelu").shape == (1, 3, 8, 8)
+    assert (choice(image, "conv", "relu") >= 0).all()

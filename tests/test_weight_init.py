@@ -1,0 +1,78 @@
+"""The weight-initialization chapter: where the signal explodes, vanishes or holds."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from examples.weight_init import SCHEMES, initializers, main, measured_gain, run
+
+
+@pytest.fixture(scope="module")
+def results():
+    return main(["--quick", "--device", "cpu"])["runs"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_unit_normal_weights_overflow_around_layer_31(seed: int) -> None:
+    torch.manual_seed(seed)
+    assert 29 <= run("no activation, N(0, 1)").first_non_finite <= 33
+
+
+def test_each_layer_multiplies_std_by_about_sqrt_n(results) -> None:
+    stds = results["no activation, N(0, 1)"].stds
+    ratios = [b / a for a, b in zip(stds[:20], stds[1:21], strict=True)]
+    assert 14 < sum(ratios) / len(ratios) < 18  # sqrt(256) = 16
+
+
+def test_schemes_that_hold_the_scale(results) -> None:
+    for scheme in ("no activation, N(0, 1/n)", "tanh, Xavier", "ReLU, Kaiming"):
+        assert 0.2 < results[scheme].stds[-1] < 2, scheme
+
+
+def test_schemes_that_fade(results) -> None:
+    assert results["tanh, N(0, 1/n)"].stds[-1] < 0.1
+    relu_xavier = results["ReLU, Xavier"]
+    assert relu_xavier.stds[-1] < 1e-12
+    assert relu_xavier.grad_norms[0] / relu_xavier.grad_norms[-1] < 1e-10  # "a trillion"
+
+
+def test_one_initializer_per_experiment() -> None:
+    assert len(SCHEMES) == 6
+    assert len({initialize for _, initialize in SCHEMES.values()}) == 5  # N(0, 1/n) used twice
+
+
+def test_tanh_gain_computed_and_measured() -> None:
+    assert nn.init.calculate_gain("tanh") == pytest.approx(5 / 3)
+    torch.manual_seed(0)
+    assert measured_gain(torch.tanh) == pytest.approx(1.59, abs=0.01)
+    assert nn.init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
+
+
+def test_xavier_uniform_bound() -> None:
+    weight = torch.empty(256, 256)
+    nn.init.xavier_uniform_(weight, gain=2.0)
+    bound = 2.0 * math.sqrt(6 / (256 + 256))
+    assert weight.abs().max() <= bound
+    assert weight.abs().max() > 0.99 * bound
+
+
+def test_kaiming_std_with_negative_slope() -> None:
+    torch.manual_seed(0)
+    weight = torch.empty(512, 1024)
+    nn.init.kaiming_normal_(weight, a=0.2, nonlinearity="leaky_relu")
+    assert weight.std().item() == pytest.approx(math.sqrt(2 / ((1 + 0.2**2) * 1024)), rel=0.02)
+
+
+def test_initializer_list_comes_from_torch() -> None:
+    names = initializers()
+    assert {"xavier_uniform_", "kaiming_normal_", "orthogonal_", "zeros_"} <= set(names)
+    assert all(name.endswith("_") for name in names)
+
+
+def test_full_run_draws_the_figure(tmp_path) -> None:
+    figure = main(["--out", str(tmp_path)])["figure"]
+    assert figure.read_bytes()[:4] == b"\x89PNG"
