@@ -3,9 +3,11 @@ ModuleDict), and ModuleList and ModuleDict on their own."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+# isort: split
 # --8<-- [start:imports]
 from collections import OrderedDict
-from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
