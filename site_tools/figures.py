@@ -194,6 +194,10 @@ def main(argv: list[str] | None = None) -> Outcome:
     args = parser.parse_args(argv)
     try:
         outcome = build(args.device, args.examples, args.force)
+    except SyntaxError as error:
+        where = Path(error.filename or "?").resolve()
+        where = where.relative_to(PROJECT_ROOT) if where.is_relative_to(PROJECT_ROOT) else where
+        parser.exit(2, f"figures: error: {where}:{error.lineno}: {error.msg}\n")
     except (RuntimeError, ValueError) as error:
         parser.exit(2, f"figures: error: {error}\n")
     print(

@@ -62,3 +62,16 @@ def test_a_failing_example_leaves_existing_figures_alone(tmp_path) -> None:
 def test_unknown_example_is_named() -> None:
     with pytest.raises(ValueError, match="no_such_example"):
         figures.build("cpu", only=["no_such_example"])
+
+
+def test_a_syntax_error_is_one_line_naming_the_file(tmp_path, monkeypatch, capsys) -> None:
+    import shutil
+
+    copy = tmp_path / "examples"
+    shutil.copytree(figures.EXAMPLES, copy)
+    (copy / "linear_regression.py").write_text("def broken(:\n")
+    monkeypatch.setattr(figures, "EXAMPLES", copy)
+    with pytest.raises(SystemExit) as exit_info:
+        figures.main(["--device", "cpu"])
+    assert exit_info.value.code == 2
+    assert "linear_regression.py:1:" in capsys.readouterr().err
