@@ -141,3 +141,17 @@ def bench(session: nox.Session) -> None:
     """Print build and test timings and the site's weight."""
     env = _environment(session)
     _run(session, env, "python", "-m", "site_tools.bench", *session.posargs)
+
+
+@nox.session
+def chapter(session: nox.Session) -> None:
+    """Scaffold a new chapter: -- MODULE --part Models --title-en ... --title-zh ..."""
+    env = _environment(session)
+    _run(session, env, "python", "-m", "site_tools.scaffold", *session.posargs)
+
+
+@nox.session
+def translations(session: nox.Session) -> None:
+    """Report, per page, whether zh and en agree and which side changed last."""
+    env = _environment(session)
+    _run(session, env, "python", "-m", "site_tools.translations", *session.posargs)

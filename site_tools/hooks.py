@@ -23,6 +23,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter.plugin import NotebookFile
 
+from site_tools import translations
 from site_tools.figures import PROVENANCE_FILE, build_date
 from site_tools.notebooks import build_notebook
 
@@ -163,12 +164,18 @@ PROVENANCE = {  # (with figures, without)
 }
 
 
+TRANSLATION_STATUS = "<!-- translation-status -->"
+
+
 def on_page_markdown(markdown, page, config, files):
-    """End each chapter with what produced its numbers and figures (generated, never typed)."""
+    """Fill in generated content: the translation table, and each chapter's provenance line."""
+    language = page.file.src_uri.split("/", 1)[0]
+    if TRANSLATION_STATUS in markdown:
+        table = translations.as_markdown(translations.report(), language)
+        markdown = markdown.replace(TRANSLATION_STATUS, table)
     example = page.meta.get("example")
     if not example:
         return markdown
-    language = page.file.src_uri.split("/", 1)[0]
     record = Path(config.docs_dir) / "figures" / example / PROVENANCE_FILE
     if record.is_file():
         facts = json.loads(record.read_text(encoding="utf-8"))

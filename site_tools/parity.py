@@ -65,36 +65,48 @@ def outline(page: Path, language: str) -> list[Item]:
     return items
 
 
-def differences() -> list[str]:
-    """Every way the two trees disagree, each naming the page and the section."""
+def page_differences(rel: Path) -> list[str]:
+    """How the two languages of one page (a path inside each tree) disagree."""
     first, second = LANGUAGES
-    trees = {
+    a, b = (outline(DOCS / lang / rel, lang) for lang in LANGUAGES)
+    problems = []
+    for kind in ("example", "heading", "include", "figure", "fence"):
+        left = [item for item in a if item.kind == kind]
+        right = [item for item in b if item.kind == kind]
+        for index in range(max(len(left), len(right))):
+            x = left[index] if index < len(left) else None
+            y = right[index] if index < len(right) else None
+            if x is None or y is None or x.value != y.value:
+                where = " / ".join(
+                    f"docs/{lang}/{rel.as_posix()}:{item.line} in section '{item.section}'"
+                    for lang, item in zip(LANGUAGES, (x, y), strict=True)
+                    if item is not None
+                )
+                problems.append(
+                    f"{rel.as_posix()}: {kind} #{index + 1} differs between the languages "
+                    f"({where}):\n  {first}: {x.value if x else '(none)'!r}\n"
+                    f"  {second}: {y.value if y else '(none)'!r}"
+                )
+                break
+    return problems
+
+
+def trees() -> dict[str, set[Path]]:
+    return {
         lang: {p.relative_to(DOCS / lang) for p in (DOCS / lang).rglob("*.md")}
         for lang in LANGUAGES
     }
+
+
+def differences() -> list[str]:
+    """Every way the two trees disagree, each naming the page and the section."""
+    first, second = LANGUAGES
+    pages = trees()
     problems = [
         f"docs/{other}/{rel.as_posix()} is missing (docs/{lang}/{rel.as_posix()} exists)"
         for lang, other in ((first, second), (second, first))
-        for rel in sorted(trees[lang] - trees[other])
+        for rel in sorted(pages[lang] - pages[other])
     ]
-    for rel in sorted(trees[first] & trees[second]):
-        a, b = (outline(DOCS / lang / rel, lang) for lang in LANGUAGES)
-        for kind in ("example", "heading", "include", "figure", "fence"):
-            left = [item for item in a if item.kind == kind]
-            right = [item for item in b if item.kind == kind]
-            for index in range(max(len(left), len(right))):
-                x = left[index] if index < len(left) else None
-                y = right[index] if index < len(right) else None
-                if x is None or y is None or x.value != y.value:
-                    where = " / ".join(
-                        f"docs/{lang}/{rel.as_posix()}:{item.line} in section '{item.section}'"
-                        for lang, item in zip(LANGUAGES, (x, y), strict=True)
-                        if item is not None
-                    )
-                    problems.append(
-                        f"{rel.as_posix()}: {kind} #{index + 1} differs between the languages "
-                        f"({where}):\n  {first}: {x.value if x else '(none)'!r}\n"
-                        f"  {second}: {y.value if y else '(none)'!r}"
-                    )
-                    break
+    for rel in sorted(pages[first] & pages[second]):
+        problems += page_differences(rel)
     return problems

@@ -26,6 +26,8 @@ PAGES = [
     "notebooks/recipe/",
     "notebooks/linear_regression/",
     "notebooks/weight_init/",
+    "glossary/",
+    "translations/",
 ]
 LANGUAGES = {"en": "", "zh": "zh/"}
 
