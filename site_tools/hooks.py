@@ -23,7 +23,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs_jupyter.plugin import NotebookFile
 
-from site_tools import translations
+from site_tools import layer_params, translations
 from site_tools.figures import PROVENANCE_FILE, build_date
 from site_tools.notebooks import build_notebook
 
@@ -111,14 +111,28 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def _drop_notebooks_from_search(index_path: Path) -> None:
+    """Notebook pages repeat their chapter's code; in search they only push the chapter down."""
+    if not index_path.is_file():
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    kept = [doc for doc in index["docs"] if f"{NOTEBOOK_FOLDER}/" not in doc["location"]]
+    if len(kept) != len(index["docs"]):
+        index["docs"] = kept
+        index_path.write_text(
+            json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+
+
 @event_priority(-300)  # after mkdocs-static-i18n has built every language
 def on_post_build(config):
-    """Give each language folder the sitemap the theme's language switch asks for.
+    """Trim the merged search index; give each language folder the sitemap the theme asks for.
 
     mkdocs-static-i18n writes one sitemap (with every language's pages) at the root, while the
     switch fetches <language>/sitemap.xml to check that the page exists there.
     """
     site = Path(config.site_dir)
+    _drop_notebooks_from_search(site / "search" / "search_index.json")
     for language in _languages(config):
         folder = site / language  # exists only when site_dir is the root of the whole site
         if language == _default_language(config) or not folder.is_dir():
@@ -165,11 +179,13 @@ PROVENANCE = {  # (with figures, without)
 
 
 TRANSLATION_STATUS = "<!-- translation-status -->"
+PARAMETER_TABLE = re.compile(r"<!-- parameters: (\w+) -->")
 
 
 def on_page_markdown(markdown, page, config, files):
     """Fill in generated content: the translation table, and each chapter's provenance line."""
     language = page.file.src_uri.split("/", 1)[0]
+    markdown = PARAMETER_TABLE.sub(lambda m: layer_params.table(m.group(1), language), markdown)
     if TRANSLATION_STATUS in markdown:
         table = translations.as_markdown(translations.report(), language)
         markdown = markdown.replace(TRANSLATION_STATUS, table)

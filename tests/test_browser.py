@@ -23,6 +23,11 @@ PAGES = [
     "blocks/module/",
     "blocks/containers/",
     "init/weight-init/",
+    "layers/convolution/",
+    "layers/transposed-convolution/",
+    "layers/pooling/",
+    "layers/linear/",
+    "layers/activations/",
     "notebooks/recipe/",
     "notebooks/linear_regression/",
     "notebooks/weight_init/",
@@ -164,6 +169,9 @@ SEARCHES = [
     ("en", "gradient descent", "models/linear-regression/"),
     ("en", "optimizer", "recipe/"),
     ("en", "initialization", "init/weight-init/"),
+    ("en", "convolution", "layers/convolution/"),
+    ("zh", "卷积", "zh/layers/convolution/"),
+    ("zh", "池化", "zh/layers/pooling/"),
 ]
 
 

@@ -69,9 +69,7 @@ def test_existing_files_are_never_overwritten(project) -> None:
 def test_a_new_part_needs_its_chinese_name(project) -> None:
     config = (project / "mkdocs.yml").read_text()
     with pytest.raises(ScaffoldError, match="--part-zh"):
-        add_to_nav(config, "Layers", None, "layers", "conv", "conv", "Convolution", "卷积")
-    updated = add_to_nav(
-        config, "Layers", "网络层", "layers", "conv", "conv", "Convolution", "卷积"
-    )
-    assert '  - Layers:\n      - "Convolution": layers/conv.md\n  - Notebooks:' in updated
-    assert '            "Layers": "网络层"' in updated
+        add_to_nav(config, "Training", None, "training", "loop", "loop", "Loops", "循环")
+    updated = add_to_nav(config, "Training", "训练", "training", "loop", "loop", "Loops", "循环")
+    assert '  - Training:\n      - "Loops": training/loop.md\n  - Notebooks:' in updated
+    assert '            "Training": "训练"' in updated

@@ -1,0 +1,81 @@
+"""Convolution: kernels on a real photo, the knobs on small tensors, and 3-D convolution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# isort: split
+# --8<-- [start:imports]
+import torch
+from torch import nn
+
+# --8<-- [end:imports]
+from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.photo import load_photo
+
+FIGURES = ("kernels.png",)
+
+
+# --8<-- [start:size]
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
+                     dilation: int = 1) -> int:  # fmt: skip
+    """Output length of a convolution along one dimension."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+# --8<-- [end:size]
+
+
+# --8<-- [start:kernels]
+def classic_kernels() -> dict[str, torch.Tensor]:
+    """3x3 kernels with a known effect, shaped (out=1, in=1, 3, 3) for a grey image."""
+    sobel_x = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    return {
+        "vertical edges (Sobel)": sobel_x[None, None],
+        "horizontal edges (Sobel)": sobel_x.T[None, None].contiguous(),
+        "blur (box 3x3)": torch.full((1, 1, 3, 3), 1 / 9),
+    }
+
+
+def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+    conv = nn.Conv2d(1, 1, kernel_size=3, padding=1, bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(kernel)
+        return conv(image)
+
+
+# --8<-- [end:kernels]
+
+
+def draw(grey: torch.Tensor, outputs: dict[str, torch.Tensor], path):
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(outputs) + 1, figsize=(12, 3.2), layout="constrained")
+    panels = {"input (grey)": grey, **outputs}
+    for axis, (title, image) in zip(axes, panels.items(), strict=True):
+        axis.imshow(image[0, 0].detach().cpu(), cmap="gray")
+        axis.set_title(title, fontsize=9)
+        axis.axis("off")
+    return save_figure(figure, path)
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    parser = build_parser("convolution", __doc__)
+    parser.description = f"{__doc__} --quick draws no figure."
+    args = parse_args(parser, argv)
+    seed_everything(args.seed)
+    grey = load_photo(grey=True).to(args.device)
+    outputs = {name: apply_kernel(grey, k.to(args.device)) for name, k in classic_kernels().items()}
+    xavier = nn.Conv2d(1, 1, kernel_size=3, bias=False).to(args.device)
+    nn.init.xavier_normal_(xavier.weight)
+    with torch.no_grad():
+        outputs["random (Xavier)"] = xavier(grey)
+    results = {"shapes": {name: tuple(out.shape) for name, out in outputs.items()}, "figure": None}
+    if not args.quick:
+        results["figure"] = draw(grey, outputs, args.out / "kernels.png")
+    print(f"input {tuple(grey.shape)} -> {results['shapes']}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

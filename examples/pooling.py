@@ -1,0 +1,81 @@
+"""Pooling: max and average on a photo, the options on small tensors, unpooling, adaptive."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# isort: split
+# --8<-- [start:imports]
+import math
+
+import torch
+from torch import nn
+
+# --8<-- [end:imports]
+from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.photo import load_photo
+
+FIGURES = ("max_vs_average.png",)
+
+
+# --8<-- [start:size]
+def pool_output_size(size: int, kernel: int, stride: int | None = None, padding: int = 0,
+                     dilation: int = 1, ceil_mode: bool = False) -> int:  # fmt: skip
+    """Output length of a pooling layer along one dimension."""
+    stride = stride or kernel
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    out = (math.ceil if ceil_mode else math.floor)(span / stride) + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1  # the last window may not start in the right padding
+    return out
+
+
+# --8<-- [end:size]
+
+
+# --8<-- [start:adaptive]
+def adaptive_windows(size: int, output: int) -> list[tuple[int, int]]:
+    """The [start, end) window of each output position of adaptive pooling."""
+    return [
+        (math.floor(i * size / output), math.ceil((i + 1) * size / output)) for i in range(output)
+    ]
+
+
+# --8<-- [end:adaptive]
+
+
+def draw(photo: torch.Tensor, path):
+    import matplotlib.pyplot as plt
+
+    panels = {
+        f"input {tuple(photo.shape[-2:])}": photo,
+        "MaxPool2d(4)": nn.MaxPool2d(4)(photo),
+        "AvgPool2d(4)": nn.AvgPool2d(4)(photo),
+    }
+    figure, axes = plt.subplots(1, 3, figsize=(10, 3.6), layout="constrained")
+    for axis, (title, image) in zip(axes, panels.items(), strict=True):
+        axis.imshow(image[0].permute(1, 2, 0).clamp(0, 1))
+        axis.set_title(f"{title} -> {tuple(image.shape[-2:])}", fontsize=9)
+        axis.axis("off")
+    return save_figure(figure, path)
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    parser = build_parser("pooling", __doc__)
+    parser.description = f"{__doc__} --quick draws no figure."
+    args = parse_args(parser, argv)
+    seed_everything(args.seed)
+    photo = load_photo().to(args.device)
+    results = {
+        "max_shape": tuple(nn.MaxPool2d(4)(photo).shape),
+        "avg_shape": tuple(nn.AvgPool2d(4)(photo).shape),
+        "figure": None,
+    }
+    if not args.quick:
+        results["figure"] = draw(photo.cpu(), args.out / "max_vs_average.png")
+    print(f"photo {tuple(photo.shape)} -> max {results['max_shape']}, avg {results['avg_shape']}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
