@@ -70,6 +70,11 @@ def choose_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def count_parameters(module: torch.nn.Module) -> int:
+    """How many numbers the module's parameters hold."""
+    return sum(parameter.numel() for parameter in module.parameters())
+
+
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, torch (CPU and CUDA) and return a CPU generator seeded the same way."""
     random.seed(seed)

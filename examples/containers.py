@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, seed_everything
+from examples.common import build_parser, count_parameters, parse_args, seed_everything
 
 
 # --8<-- [start:lenet]
@@ -171,10 +171,6 @@ class ConvChoice(nn.Module):
 
 
 # --8<-- [end:moduledict]
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 # --8<-- [start:copy]

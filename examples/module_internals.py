@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, seed_everything
+from examples.common import build_parser, count_parameters, parse_args, seed_everything
 
 
 # --8<-- [start:scaled]
@@ -114,10 +114,6 @@ class Registered(nn.Module):
 
 
 # --8<-- [end:trap]
-
-
-def count_parameters(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
