@@ -72,7 +72,7 @@ def print_output_shapes(model: nn.Module, x: torch.Tensor) -> list[tuple[str, tu
     def record(name):
         def hook(module, inputs, output):
             shapes.append((name, tuple(output.shape)))
-            print(f"{name:<10} {type(module).__name__:<8} -> {tuple(output.shape)}")
+            print(f"{name:<16} {type(module).__name__:<9} -> {tuple(output.shape)}")
 
         return hook
 

@@ -20,6 +20,9 @@ PAGES = [
     "",
     "recipe/",
     "models/linear-regression/",
+    "models/logistic-regression/",
+    "models/lenet/",
+    "models/alexnet/",
     "blocks/module/",
     "blocks/containers/",
     "init/weight-init/",
@@ -172,6 +175,7 @@ SEARCHES = [
     ("en", "convolution", "layers/convolution/"),
     ("zh", "卷积", "zh/layers/convolution/"),
     ("zh", "池化", "zh/layers/pooling/"),
+    ("zh", "逻辑回归", "zh/models/logistic-regression/"),
 ]
 
 

@@ -1,0 +1,40 @@
+"""Our AlexNet against torchvision's: same parameter count, same output for the same weights."""
+
+from __future__ import annotations
+
+import torch
+import torchvision
+from torch import nn
+
+from examples.alexnet import AlexNet, main
+
+
+def test_parameter_count_matches_torchvision() -> None:
+    results = main(["--device", "cpu"])
+    assert results["parameters"] == 61_100_840
+    assert results["parameters"] == sum(
+        p.numel() for p in torchvision.models.AlexNet().parameters()
+    )
+    assert dict(results["shapes"])["features.12"] == (1, 256, 6, 6)
+
+
+def test_same_output_for_the_same_weights() -> None:
+    torch.manual_seed(0)
+    theirs = torchvision.models.AlexNet().eval()
+    ours = AlexNet().eval()
+    ours.load_state_dict(theirs.state_dict())  # same names, same shapes
+    image = torch.randn(2, 3, 224, 224)
+    assert torch.allclose(ours(image), theirs(image), atol=1e-6)
+
+
+def test_adaptive_pool_takes_other_sizes() -> None:
+    model = AlexNet(num_classes=5).eval()
+    for side in (100, 256, 320):
+        assert model(torch.randn(1, 3, side, side)).shape == (1, 5)
+
+
+def test_groups_halve_conv2() -> None:
+    def count(groups: int) -> int:
+        return sum(p.numel() for p in nn.Conv2d(64, 192, 5, padding=2, groups=groups).parameters())
+
+    assert (count(1), count(2)) == (307_392, 153_792)
