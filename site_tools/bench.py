@@ -6,6 +6,7 @@
 * warm: `nox -s docs` work with nothing changed (figures check + build), against a bare
   `mkdocs build` of the same pages; the target ratio is at most 1.3;
 * weight: first load of a chapter page (gzip HTML + CSS + JS), search index, figures;
+* --loaders: the pipeline's training with 0 and 2 DataLoader workers;
 * --with-tests: wall time of the whole pytest suite;
 * --browser: first contentful paint and load time of chapter pages in headless Chromium,
   served from loopback (no network latency: a floor, not what a reader on a slow link sees);
@@ -86,6 +87,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nox -s bench --", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median; default 3)")
     parser.add_argument("--browser", action="store_true", help="also time page loads in Chromium")
+    parser.add_argument(
+        "--loaders", action="store_true", help="also time the pipeline with 0 and 2 workers"
+    )
     parser.add_argument("--with-tests", action="store_true", help="also time the test suite")
     parser.add_argument(
         "--fresh-clone", action="store_true", help="also time the README on a clone"
@@ -122,6 +126,11 @@ def main(argv: list[str] | None = None) -> None:
             print(f"figure {figure.relative_to(site)}: {figure.stat().st_size / 1024:.1f} KiB")
         if args.browser:
             browser_timings(site)
+    if args.loaders:
+        for workers in (0, 2):
+            command = [python, "-m", "examples.pipeline", "--make-data", "--epochs", "3", "--device", "cpu",
+                       "--workers", str(workers), "--out", tempfile.mkdtemp()]  # fmt: skip
+            print(f"pipeline, 3 epochs, {workers} workers: {median(command, args.repeat):6.1f} s")
     if args.with_tests:
         print(f"tests (pytest, whole suite):   {timed([python, '-m', 'pytest', '-q']):6.1f} s")
     if args.fresh_clone:

@@ -38,16 +38,24 @@ class Outcome:
     skipped: list[str]
 
 
+def module_constant(path: Path, name: str):
+    """The literal value of a module-level constant, read without importing the module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == name for target in node.targets
+        ):
+            return ast.literal_eval(node.value)
+    return None
+
+
 def figure_examples() -> dict[str, tuple[str, ...]]:
     """Map each example that declares ``FIGURES`` to the file names it writes."""
     found = {}
     for path in sorted(EXAMPLES.glob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == "FIGURES" for target in node.targets
-            ):
-                found[path.stem] = tuple(ast.literal_eval(node.value))
+        figures = module_constant(path, "FIGURES")
+        if figures is not None:
+            found[path.stem] = tuple(figures)
     return found
 
 
@@ -147,15 +155,9 @@ def provenance(device: str) -> dict[str, str]:
 def run_one(example: str, names: tuple[str, ...], key: str, device: str, root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root, prefix=f".{example}-") as scratch:
-        command = [
-            sys.executable,
-            "-m",
-            f"examples.{example}",
-            "--device",
-            device,
-            "--out",
-            scratch,
-        ]
+        extra = module_constant(EXAMPLES / f"{example}.py", "FIGURE_ARGS") or ()
+        command = [sys.executable, "-m", f"examples.{example}", "--device", device]
+        command += ["--out", scratch, *extra]
         result = subprocess.run(
             command,
             cwd=PROJECT_ROOT,

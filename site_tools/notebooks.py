@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nbformat
 
+from site_tools.figures import module_constant
+
 SECTION_MARK = re.compile(r"^\s*# --8<-- \[(start|end):[\w-]+\]\s*$")
 MAIN_GUARD = re.compile(r'^if __name__ == "__main__":\n(?:[ \t]+.*\n?)+', re.MULTILINE)
 
@@ -29,7 +31,7 @@ INTRO = {
     ),
 }
 RUN_CELL = (
-    "result = main([])  # the same flags as on the command line, e.g. main(['--device', 'cpu'])"
+    "result = main({args})  # the flags of the command line, e.g. main(['--device', 'cpu'])"
 )
 
 
@@ -58,7 +60,8 @@ def build_notebook(example_path: Path, title: str, language: str, chapter_link: 
     }
     cells = [nbformat.v4.new_markdown_cell(intro)]
     cells += [nbformat.v4.new_code_cell(code) for code in split_cells(example_path.read_text())]
-    cells.append(nbformat.v4.new_code_cell(RUN_CELL))
+    extra = module_constant(example_path, "FIGURE_ARGS")
+    cells.append(nbformat.v4.new_code_cell(RUN_CELL.format(args=list(extra or ()))))
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # fixed ids: nbformat would pick random ones
     notebook.cells = cells

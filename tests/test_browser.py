@@ -23,6 +23,7 @@ PAGES = [
     "models/logistic-regression/",
     "models/lenet/",
     "models/alexnet/",
+    "models/pipeline/",
     "blocks/module/",
     "blocks/containers/",
     "init/weight-init/",
