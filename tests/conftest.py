@@ -6,7 +6,12 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+
+# Examples called by the tests and by the pages' code write their figures and weights here, not
+# into docs/figures, which only `nox -s figures` fills. Set before any example is imported.
+os.environ.setdefault("TUTORIAL_FIGURES", tempfile.mkdtemp(prefix="tutorial-figures-"))
 
 import matplotlib
 import pytest

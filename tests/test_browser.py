@@ -167,11 +167,11 @@ def test_no_serious_accessibility_violation(visit, language: str, path: str) -> 
 SEARCHES = [
     ("zh", "梯度下降", "zh/models/linear-regression/"),
     ("zh", "线性回归", "zh/models/linear-regression/"),
-    ("zh", "优化器", "zh/recipe/"),
+    ("zh", "训练五步", "zh/recipe/"),
     ("zh", "初始化", "zh/init/weight-init/"),
     ("zh", "容器", "zh/blocks/containers/"),
     ("en", "gradient descent", "models/linear-regression/"),
-    ("en", "optimizer", "recipe/"),
+    ("en", "training recipe", "recipe/"),
     ("en", "initialization", "init/weight-init/"),
     ("en", "convolution", "layers/convolution/"),
     ("zh", "卷积", "zh/layers/convolution/"),
