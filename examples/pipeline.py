@@ -31,10 +31,12 @@ from examples.lenet import LeNet, initialize_weights
 
 FIGURES = ("curves.png", "predictions.png")
 FIGURE_ARGS = ("--make-data",)  # what `nox -s figures` adds: the stand-in data, made once
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
 
 # --8<-- [start:dataset]
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
+
 class FolderDataset(Dataset):
     """Images in one sub-folder per class, e.g. train/1/*.png and train/100/*.jpg.
 

@@ -30,9 +30,7 @@ INTRO = {
         "图片写入 `docs/figures/{example}/`。"
     ),
 }
-RUN_CELL = (
-    "result = main({args})  # the flags of the command line, e.g. main(['--device', 'cpu'])"
-)
+RUN_CELL = "result = main({args})  # the flags of the command line, e.g. main(['--device', 'cpu'])"
 
 
 def split_cells(source: str) -> list[str]:
