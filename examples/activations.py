@@ -68,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if not args.quick:
         results["figure"] = draw(args.out / "functions.png")
     print(f"max sigmoid'(x) = {results['sigmoid_max_derivative']:.4f}; tanh'(x) in "
-          f"[{results['tanh_derivative_range'][0]:.2e}, {results['tanh_derivative_range'][1]:.4f}]")  # fmt: skip
+          f"[{results['tanh_derivative_range'][0]:.2e}, {results['tanh_derivative_range'][1]:.4f}]")
     return results
 
 

@@ -50,12 +50,12 @@ class LeNetSequential(nn.Module):
         self.features = nn.Sequential(
             nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        )  # fmt: skip
+        )
         self.classifier = nn.Sequential(
             nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
             nn.Linear(120, 84), nn.ReLU(),
             nn.Linear(84, classes),
-        )  # fmt: skip
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.features(x), 1))
@@ -73,12 +73,12 @@ class LeNetNamedSequential(nn.Module):
         self.features = nn.Sequential(OrderedDict([
             ("conv1", nn.Conv2d(3, 6, 5)), ("relu1", nn.ReLU()), ("pool1", nn.MaxPool2d(2)),
             ("conv2", nn.Conv2d(6, 16, 5)), ("relu2", nn.ReLU()), ("pool2", nn.MaxPool2d(2)),
-        ]))  # fmt: skip
+        ]))
         self.classifier = nn.Sequential(OrderedDict([
             ("fc1", nn.Linear(16 * 5 * 5, 120)), ("relu3", nn.ReLU()),
             ("fc2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
             ("fc3", nn.Linear(84, classes)),
-        ]))  # fmt: skip
+        ]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.features(x), 1))
@@ -96,12 +96,12 @@ class LeNetModuleList(nn.Module):
         self.features = nn.ModuleList([
             nn.Conv2d(3, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        ])  # fmt: skip
+        ])
         self.classifier = nn.ModuleList([
             nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
             nn.Linear(120, 84), nn.ReLU(),
             nn.Linear(84, classes),
-        ])  # fmt: skip
+        ])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for layer in self.features:
@@ -122,7 +122,7 @@ class LeNetModuleDict(nn.Module):
             "fc1": nn.Linear(16 * 5 * 5, 120), "fc2": nn.Linear(120, 84),
             "fc3": nn.Linear(84, classes),
             "relu": nn.ReLU(), "pool": nn.MaxPool2d(2),
-        })  # fmt: skip
+        })
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         layer = self.layers
@@ -163,7 +163,7 @@ class ConvChoice(nn.Module):
         self.convs = nn.ModuleDict({
             "conv": nn.Conv2d(3, 8, kernel_size=3, padding=1),
             "pool": nn.MaxPool2d(kernel_size=3, stride=1, padding=1),
-        })  # fmt: skip
+        })
         self.activations = nn.ModuleDict({"relu": nn.ReLU(), "prelu": nn.PReLU()})
 
     def forward(self, x: torch.Tensor, layer: str, activation: str) -> torch.Tensor:

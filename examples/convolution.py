@@ -18,7 +18,7 @@ FIGURES = ("kernels.png",)
 
 # --8<-- [start:size]
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
-                     dilation: int = 1) -> int:  # fmt: skip
+                     dilation: int = 1) -> int:
     """Output length of a convolution along one dimension."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 

@@ -27,12 +27,12 @@ class LeNet(nn.Module):
             ("pool1", nn.MaxPool2d(2)),
             ("conv2", nn.Conv2d(6, 16, kernel_size=5)), ("relu2", nn.ReLU()),
             ("pool2", nn.MaxPool2d(2)),
-        ]))  # fmt: skip
+        ]))
         self.classifier = nn.Sequential(OrderedDict([
             ("fc1", nn.Linear(16 * 5 * 5, 120)), ("relu3", nn.ReLU()),
             ("fc2", nn.Linear(120, 84)), ("relu4", nn.ReLU()),
             ("fc3", nn.Linear(84, classes)),
-        ]))  # fmt: skip
+        ]))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(torch.flatten(self.features(x), 1))

@@ -62,7 +62,7 @@ class Training:
 
 
 def train(x, y, momentum: float = 0.9, lr: float = 0.1, max_iterations: int = 1000,
-          target: float = 0.99, snapshots=(1, 5, 20)) -> tuple[LogisticRegression, Training]:  # fmt: skip
+          target: float = 0.99, snapshots=(1, 5, 20)) -> tuple[LogisticRegression, Training]:
     """Train until accuracy exceeds ``target``, checking after every iteration."""
     model = LogisticRegression().to(x.device)
     loss_fn = nn.BCELoss()
@@ -133,11 +133,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
         runs[momentum] = train(x, y, momentum=momentum)
     model, log = runs[0.9]
     results = {"model": model, "log": log, "iterations": {m: r[1].iterations for m, r in runs.items()},
-               "figure": None}  # fmt: skip
+               "figure": None}
     if not args.quick:
         results["figure"] = draw(x, y, log, log, runs[0.0][1], args.out / "boundary.png")
     print(f"accuracy > 0.99 after {log.iterations} iterations with momentum 0.9, "
-          f"{runs[0.0][1].iterations} without")  # fmt: skip
+          f"{runs[0.0][1].iterations} without")
     return results
 
 

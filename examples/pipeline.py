@@ -88,12 +88,12 @@ train_transform = transforms.Compose([
     transforms.RandomCrop(32, padding=4),
     transforms.ToTensor(),
     transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-])  # fmt: skip
+])
 eval_transform = transforms.Compose([
     transforms.Resize((32, 32)),
     transforms.ToTensor(),
     transforms.Normalize(IMAGENET_MEAN, IMAGENET_STD),
-])  # fmt: skip
+])
 # --8<-- [end:transforms]
 
 
@@ -161,7 +161,7 @@ def train(model, train_loader, valid_loader, epochs: int, device, log_every: int
             if step % log_every == 0 or step == len(train_loader):
                 recent = history.train_loss[-log_every:]
                 print(f"train epoch {epoch}/{epochs} iteration {step}/{len(train_loader)} "
-                      f"loss {sum(recent) / len(recent):.4f} accuracy {correct / seen:.2%}")  # fmt: skip
+                      f"loss {sum(recent) / len(recent):.4f} accuracy {correct / seen:.2%}")
         scheduler.step()
         valid_loss, valid_accuracy = evaluate(model, valid_loader, loss_fn, device)
         history.valid_loss.append(valid_loss)
@@ -284,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     ) / len(test_set)
     # --8<-- [end:reload]
     results = {"history": history, "test_accuracy": test_accuracy, "weights": weights,
-               "classes": train_set.classes, "seconds": time.perf_counter() - started}  # fmt: skip
+               "classes": train_set.classes, "seconds": time.perf_counter() - started}
     if not args.quick:
         results["curves"] = draw_curves(history, args.out / "curves.png")
         results["predictions"] = draw_predictions(test_set, predicted, args.out / "predictions.png")

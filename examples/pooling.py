@@ -20,7 +20,7 @@ FIGURES = ("max_vs_average.png",)
 
 # --8<-- [start:size]
 def pool_output_size(size: int, kernel: int, stride: int | None = None, padding: int = 0,
-                     dilation: int = 1, ceil_mode: bool = False) -> int:  # fmt: skip
+                     dilation: int = 1, ceil_mode: bool = False) -> int:
     """Output length of a pooling layer along one dimension."""
     stride = stride or kernel
     span = size + 2 * padding - dilation * (kernel - 1) - 1

@@ -39,7 +39,7 @@ def conv_matrix(kernel: torch.Tensor, size: int) -> torch.Tensor:
 
 # --8<-- [start:size]
 def transposed_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0,
-                           output_padding: int = 0, dilation: int = 1) -> int:  # fmt: skip
+                           output_padding: int = 0, dilation: int = 1) -> int:
     """Output length of a transposed convolution along one dimension."""
     return (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
 
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         with torch.no_grad():
             results["figure"] = draw(flat, args.out / "checkerboard.png")
     print(f"inside values: transposed {results['transposed_values']}, "
-          f"resize+conv {results['resize_values']}")  # fmt: skip
+          f"resize+conv {results['resize_values']}")
     return results
 
 

@@ -134,9 +134,9 @@ def draw(runs: dict[str, Run], path: Path) -> Path:
         grads = [g if math.isfinite(g) and g > 0 else float("nan") for g in result.grad_norms]
         right.plot(layers, grads, lw=1.5, label=scheme)
     left.set(xlabel="layer", ylabel="std of the layer's output", yscale="log",
-             title="forward: output std per layer")  # fmt: skip
+             title="forward: output std per layer")
     right.set(xlabel="layer", ylabel="gradient norm at the layer's output", yscale="log",
-              title="backward: gradient norm per layer")  # fmt: skip
+              title="backward: gradient norm per layer")
     left.legend(fontsize=7)
     return save_figure(figure, path)
 
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     for scheme, result in runs.items():
         last = result.stds[-1]
         print(f"{scheme:<26} std after layer 100: {last:9.3g}  first non-finite layer: "
-              f"{result.first_non_finite}")  # fmt: skip
+              f"{result.first_non_finite}")
     return results
 
 
