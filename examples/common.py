@@ -6,9 +6,9 @@ import argparse
 import io
 import os
 import random
-import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import torch
@@ -82,39 +82,40 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+@contextmanager
+def replaced_atomically(path: Path, suffix: str = ""):
+    """Yield a temporary path beside ``path``; on success, rename it onto ``path``.
+
+    A crash or an exception leaves the old file (or none), never half of a new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{path.stem}-partial-", suffix=suffix)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        os.chmod(temporary, 0o644)  # mkstemp creates files only their owner may read
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
 def save_figure(figure, path: Path) -> Path:
     """Save a matplotlib figure as a small, reproducible PNG, atomically, and close it.
 
     The PNG carries no software version or timestamp and is losslessly recompressed by oxipng,
-    so two runs with the same numbers give the same, smaller bytes. It is written beside its
-    target and renamed into place, so a crash never leaves half a PNG where the site expects one.
+    so two runs with the same numbers give the same, smaller bytes.
     """
     import matplotlib.pyplot as plt
     import oxipng
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     try:
         figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     finally:
         plt.close(figure)
     data = oxipng.optimize_from_memory(buffer.getvalue(), level=3, strip=oxipng.StripChunks.safe())
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".png")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)  # mkstemp creates files only their owner may read
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
-
-
-def use_headless_matplotlib() -> None:
-    """Draw into files only: examples save figures, they never open a window."""
-    import matplotlib
-
-    if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")
+    with replaced_atomically(path, suffix=".png") as temporary:
+        temporary.write_bytes(data)
+    return Path(path)

@@ -7,8 +7,6 @@ the test split. Point --data at any folder with the same layout to use real phot
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
 from collections.abc import Sequence
 
@@ -26,7 +24,13 @@ from torchvision import transforms
 
 # --8<-- [end:imports]
 from examples.banknote_data import DEFAULT_ROOT, generate
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    parse_args,
+    replaced_atomically,
+    save_figure,
+    seed_everything,
+)
 from examples.lenet import LeNet, initialize_weights
 
 FIGURES = ("curves.png", "predictions.png")
@@ -177,17 +181,8 @@ def train(model, train_loader, valid_loader, epochs: int, device, log_every: int
 
 def save_state(model: nn.Module, path: Path) -> Path:
     """Save the state_dict atomically: a crash leaves the old file, never half of a new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f"{path.stem}-partial-", suffix=".pt"
-    )
-    os.close(handle)
-    try:
+    with replaced_atomically(path, suffix=".pt") as temporary:
         torch.save(model.state_dict(), temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
     return path
 
 
