@@ -104,18 +104,23 @@ def replaced_atomically(path: Path, suffix: str = ""):
 def save_figure(figure, path: Path) -> Path:
     """Save a matplotlib figure as a small, reproducible PNG, atomically, and close it.
 
-    The PNG carries no software version or timestamp and is losslessly recompressed by oxipng,
-    so two runs with the same numbers give the same, smaller bytes.
+    The PNG carries no software version or timestamp, so two runs with the same numbers give
+    the same bytes; where pyoxipng is installed it is also losslessly recompressed (smaller).
     """
     import matplotlib.pyplot as plt
-    import oxipng
 
     buffer = io.BytesIO()
     try:
         figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     finally:
         plt.close(figure)
-    data = oxipng.optimize_from_memory(buffer.getvalue(), level=3, strip=oxipng.StripChunks.safe())
+    data = buffer.getvalue()
+    try:
+        import oxipng
+    except ImportError:  # optional: `pip install -e .[figures]`; the figure is only larger
+        pass
+    else:
+        data = oxipng.optimize_from_memory(data, level=3, strip=oxipng.StripChunks.safe())
     with replaced_atomically(path, suffix=".png") as temporary:
         temporary.write_bytes(data)
     return Path(path)

@@ -185,8 +185,9 @@ def copy_weights(source: nn.Module, target: nn.Module) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = build_parser("containers", __doc__)
-    parser.description = f"{__doc__.splitlines()[0]} Already quick: --quick changes nothing."
+    summary = __doc__.splitlines()[0]
+    parser = build_parser("containers", summary)
+    parser.description = f"{summary} Already quick: --quick changes nothing."
     args = parse_args(parser, argv)
     seed_everything(args.seed)
     variants = [LeNet, LeNetSequential, LeNetNamedSequential, LeNetModuleList, LeNetModuleDict]

@@ -224,7 +224,8 @@ def draw_predictions(
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
-    parser = build_parser("pipeline", __doc__.splitlines()[0])
+    summary = __doc__.splitlines()[0]
+    parser = build_parser("pipeline", summary)
     parser.add_argument(
         "--data", type=Path, default=DEFAULT_ROOT, help="folder with train/, valid/, test/"
     )
@@ -241,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         action="store_true",
         help="generate the stand-in data set into --data if it is missing",
     )
-    parser.description = f"{__doc__.splitlines()[0]} --quick trains 2 epochs and draws no figure."
+    parser.description = f"{summary} --quick trains 2 epochs and draws no figure."
     args = parse_args(parser, argv)
     epochs = args.epochs or (2 if args.quick else 12)
     seed_everything(args.seed)

@@ -25,6 +25,7 @@ DOCS = PROJECT_ROOT / "docs"
 LANGUAGES = ("en", "zh")
 RUNNABLE = {"python", "py"}
 SNIPPET_LINE = re.compile(r"^\s*(?:-{1,}8<-{1,}|;*-{1,}8<-{1,})\s")
+TITLE = re.compile(r'title="([^"]+)"')
 SKIP_REASON = re.compile(r"""pytest\.mark\.skip\(\s*reason\s*=\s*(["'])(.+?)\1\s*\)""")
 
 
@@ -38,6 +39,7 @@ class Fence:
     line: int  # line of the opening ``` in the page's own source
     language: str
     code: str
+    info: str = ""  # everything after the backticks: language, title="...", ...
     expected_output: str | None = None
     skip_reason: str | None = None
     continues: bool = False  # shares names with the fence before it
@@ -86,18 +88,42 @@ def expand(text: str, page: Path) -> tuple[list[str], list[int]]:
 
 MARK = re.compile(r"^<!--\s*(pytest-codeblocks:[\w-]+|pytest\.mark\.[^>]*?)\s*-->$")
 FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<ticks>`{3,}|~{3,})(?P<info>.*)$")
+FRONT_MATTER_END = "---"
 
 
-def page_fences(page: Path) -> list[Fence]:
-    """Every fence of ``page``, in order, with includes expanded and marks attached.
+@dataclass
+class Prose:
+    """Markdown between fences, as the reader sees it (includes expanded, marks dropped)."""
+
+    page: Path
+    line: int
+    text: str
+
+
+def _fence_language(info: str) -> str:
+    return re.split(r"[\s{]", info.lstrip("{."), maxsplit=1)[0].lower()
+
+
+def read_page(page: Path) -> list[Prose | Fence]:
+    """The page in order: prose and fences, with includes expanded and marks attached.
 
     An output fence (marked ``expected-output``) is not listed on its own: it becomes the
-    ``expected_output`` of the fence before it.
+    ``expected_output`` of the fence before it. Front matter is left out.
     """
     lines, origins = expand(page.read_text(encoding="utf-8"), page)
-    fences: list[Fence] = []
+    blocks: list[Prose | Fence] = []
+    prose: list[str] = []
+    prose_line = 1
     pending: list[str] = []
     index = 0
+    if lines and lines[0] == FRONT_MATTER_END:
+        index = lines.index(FRONT_MATTER_END, 1) + 1
+
+    def flush() -> None:
+        if "".join(prose).strip():
+            blocks.append(Prose(page=page, line=prose_line, text="\n".join(prose).strip("\n")))
+        prose.clear()
+
     while index < len(lines):
         line = lines[index]
         mark = MARK.match(line.strip())
@@ -110,51 +136,61 @@ def page_fences(page: Path) -> list[Fence]:
             ):
                 raise FenceError(f"{page}:{origins[index]}: unknown mark <!--{keyword}-->")
             pending.append(keyword)
-        elif opening:
-            indent, ticks = opening.group("indent"), opening.group("ticks")
-            body, index = [], index + 1
-            while index < len(lines):
-                candidate = lines[index]
-                if candidate.strip().startswith(ticks) and candidate.strip().strip(ticks[0]) == "":
-                    break
-                body.append(candidate[len(indent) :] if candidate.startswith(indent) else candidate)
-                index += 1
-            else:
-                raise FenceError(
-                    f"{page}:{origins[index - len(body) - 1]}: this fence is never closed"
-                )
-            code = "\n".join(body) + "\n"
-            line_number = origins[index - len(body) - 1]
-            if "pytest-codeblocks:expected-output" in pending:
-                if not fences:
-                    raise FenceError(
-                        f"{page}:{line_number}: expected output, but no fence before it"
-                    )
-                fences[-1].expected_output = code
-            else:
-                info = opening.group("info").strip()
-                language = re.split(r"[\s{]", info.lstrip("{."), maxsplit=1)[0].lower()
-                skip = next((m for m in pending if m.startswith("pytest.mark.skip")), None)
-                reason = None
-                if skip is not None:
-                    match = SKIP_REASON.search(skip)
-                    reason = match.group(2).strip() if match else ""
-                fences.append(
-                    Fence(
-                        page=page,
-                        line=line_number,
-                        language=language,
-                        code=code,
-                        skip_reason=reason,
-                        continues="pytest-codeblocks:cont" in pending,
-                        marks=list(pending),
-                    )
-                )
-            pending = []
-        elif line.strip():
-            pending = []
+            index += 1
+            continue
+        if not opening:
+            if line.strip():
+                pending = []
+            if not prose:
+                prose_line = origins[index]
+            prose.append(line)
+            index += 1
+            continue
+        indent, ticks = opening.group("indent"), opening.group("ticks")
+        line_number = origins[index]
+        body, index = [], index + 1
+        while index < len(lines) and not (
+            lines[index].strip().startswith(ticks) and lines[index].strip().strip(ticks[0]) == ""
+        ):
+            body.append(lines[index].removeprefix(indent))
+            index += 1
+        if index == len(lines):
+            raise FenceError(f"{page}:{line_number}: this fence is never closed")
         index += 1
-    return fences
+        code = "\n".join(body) + "\n"
+        flush()
+        if "pytest-codeblocks:expected-output" in pending:
+            previous = blocks[-2] if len(blocks) > 1 and isinstance(blocks[-1], Prose) else None
+            target = blocks[-1] if blocks and isinstance(blocks[-1], Fence) else previous
+            if not isinstance(target, Fence):
+                raise FenceError(f"{page}:{line_number}: expected output, but no fence before it")
+            target.expected_output = code
+        else:
+            skip = next((m for m in pending if m.startswith("pytest.mark.skip")), None)
+            reason = None
+            if skip is not None:
+                match = SKIP_REASON.search(skip)
+                reason = match.group(2).strip() if match else ""
+            blocks.append(
+                Fence(
+                    page=page,
+                    line=line_number,
+                    language=_fence_language(opening.group("info").strip()),
+                    code=code,
+                    info=opening.group("info").strip(),
+                    skip_reason=reason,
+                    continues="pytest-codeblocks:cont" in pending,
+                    marks=list(pending),
+                )
+            )
+        pending = []
+    flush()
+    return blocks
+
+
+def page_fences(page: Path) -> list[Fence]:
+    """Every fence of ``page``, in order, with includes expanded and marks attached."""
+    return [block for block in read_page(page) if isinstance(block, Fence)]
 
 
 def pages(language: str | None = None) -> list[Path]:

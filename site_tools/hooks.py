@@ -1,36 +1,28 @@
 """MkDocs hooks of this site (listed under ``hooks:`` in mkdocs.yml).
 
-* Chapters whose front matter names an ``example`` get a notebook page in their own language,
-  generated from that example before the build reads the docs folder.
-* mkdocs-static-i18n rebuilds every file object after mkdocs-jupyter has marked notebooks as
-  pages, so notebooks would be copied as raw files (mkdocs-static-i18n issue #198). Running
-  after both, we mark them again and link each notebook to its other-language twin.
+* Each chapter (a page whose front matter names an ``example``) gets a notebook in its own
+  language, made from the page and executed (see site_tools/notebooks.py), before the build
+  reads the docs folder; the page gets a download button for it near the top.
+* The head's hreflang links and the per-language sitemaps, as Material's language switch needs.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
-from types import SimpleNamespace
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import Files
-from mkdocs_jupyter.plugin import NotebookFile
 
-from site_tools import layer_params, translations
+from site_tools import layer_params, notebooks, translations
 from site_tools.figures import PROVENANCE_FILE, build_date
-from site_tools.notebooks import build_notebook
 
-FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-EXAMPLE_KEY = re.compile(r"^example:\s*([\w]+)\s*$", re.MULTILINE)
-TITLE = re.compile(r"^# (.+)$", re.MULTILINE)
-NOTEBOOK_FOLDER = "notebooks"
+log = logging.getLogger("mkdocs.hooks.notebooks")
 
 
 def _languages(config) -> list[str]:
@@ -42,97 +34,21 @@ def _default_language(config) -> str:
 
 
 def on_config(config):
-    """Write each chapter's notebook into docs/<language>/notebooks/ (only when it changed)."""
-    docs = Path(config.docs_dir)
-    examples = Path(config.config_file_path).parent / "examples"
+    """Write each chapter's executed notebook into docs/<language>/notebooks/ (if it changed)."""
     for language in _languages(config):
-        for page in sorted((docs / language).rglob("*.md")):
-            text = page.read_text(encoding="utf-8")
-            front = FRONT_MATTER.match(text)
-            example = front and EXAMPLE_KEY.search(front.group(1))
-            if not example:
-                continue
-            name = example.group(1)
-            source = examples / f"{name}.py"
-            if not source.is_file():
-                raise PluginError(
-                    f"{page}: front matter names example '{name}', but {source} does not exist"
-                )
-            title = TITLE.search(text)
-            if not title:
-                raise PluginError(f"{page}: a chapter with an example needs a '# Title' line")
-            chapter = PurePosixPath(os.path.relpath(page, docs / language / NOTEBOOK_FOLDER))
-            content = build_notebook(source, title.group(1).strip(), language, chapter.as_posix())
-            target = docs / language / NOTEBOOK_FOLDER / f"{name}.ipynb"
-            if not target.is_file() or target.read_text(encoding="utf-8") != content:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                temporary = target.with_suffix(".ipynb.tmp")
-                temporary.write_text(content, encoding="utf-8")
-                temporary.replace(target)
+        for chapter in notebooks.chapters(language):
+            notebooks.write(chapter, config.site_url, _default_language(config), log.info)
     return config
-
-
-@event_priority(-200)  # after mkdocs-static-i18n (-100), which undoes mkdocs-jupyter's work
-def on_files(files: Files, config):
-    languages = _languages(config)
-    default = _default_language(config)
-    for file in list(files):
-        if not file.src_uri.endswith(".ipynb") or isinstance(file, NotebookFile):
-            continue
-        notebook = NotebookFile(file, config.use_directory_urls, config.site_dir)
-        # Keep the folder mkdocs-static-i18n chose. It copied the destination from
-        # mkdocs-jupyter's page, so it already ends in index.html unless directory URLs are off.
-        dest = file.dest_path
-        notebook.dest_path = (
-            dest.removesuffix(".ipynb") + "/index.html" if dest.endswith(".ipynb") else dest
-        )
-        notebook.abs_dest_path = os.path.normpath(os.path.join(config.site_dir, notebook.dest_path))
-        notebook.url = notebook.dest_path.removesuffix("index.html")
-        relative = PurePosixPath(notebook.url)
-        if relative.parts[0] in languages:
-            relative = relative.relative_to(relative.parts[0])
-        page_url = relative.as_posix() + "/"
-        notebook.alternates = {
-            language: SimpleNamespace(
-                url=page_url if language == default else f"{language}/{page_url}"
-            )
-            for language in languages
-        }
-        files.remove(file)
-        files.append(notebook)  # mkdocs-jupyter's include_source copies the .ipynb beside it
-    return files
-
-
-def on_page_context(context, page, config, nav):
-    """A notebook is generated: its edit link leads to the example it is made from."""
-    if isinstance(page.file, NotebookFile) and config.edit_uri:
-        example = PurePosixPath(page.file.src_uri).stem
-        page.edit_url = urljoin(config.edit_uri, f"../examples/{example}.py")
-    return context
-
-
-def _drop_notebooks_from_search(index_path: Path) -> None:
-    """Notebook pages repeat their chapter's code; in search they only push the chapter down."""
-    if not index_path.is_file():
-        return
-    index = json.loads(index_path.read_text(encoding="utf-8"))
-    kept = [doc for doc in index["docs"] if f"{NOTEBOOK_FOLDER}/" not in doc["location"]]
-    if len(kept) != len(index["docs"]):
-        index["docs"] = kept
-        index_path.write_text(
-            json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-        )
 
 
 @event_priority(-300)  # after mkdocs-static-i18n has built every language
 def on_post_build(config):
-    """Trim the merged search index; give each language folder the sitemap the theme asks for.
+    """Give each language folder the sitemap the theme asks for.
 
     mkdocs-static-i18n writes one sitemap (with every language's pages) at the root, while the
     switch fetches <language>/sitemap.xml to check that the page exists there.
     """
     site = Path(config.site_dir)
-    _drop_notebooks_from_search(site / "search" / "search_index.json")
     for language in _languages(config):
         folder = site / language  # exists only when site_dir is the root of the whole site
         if language == _default_language(config) or not folder.is_dir():
@@ -142,7 +58,6 @@ def on_post_build(config):
                 shutil.copyfile(site / name, folder / name)
 
 
-NOTEBOOK_CODE = re.compile(r'(<div class="highlight-ipynb[^"]*")(?![^>]*tabindex)')
 ALTERNATE_LINK = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="([\w-]+)">')
 
 
@@ -161,9 +76,7 @@ def on_post_page(output, page, config):
         href = base if language == default else f"{base}{language}/"
         return f'<link rel="alternate" href="{href}" hreflang="{language}">'
 
-    output = ALTERNATE_LINK.sub(root, output)
-    # Notebook code cells scroll sideways; a scrolling region needs to take keyboard focus.
-    return NOTEBOOK_CODE.sub(r'\1 tabindex="0"', output)
+    return ALTERNATE_LINK.sub(root, output)
 
 
 PROVENANCE = {  # (with figures, without)
@@ -176,6 +89,23 @@ PROVENANCE = {  # (with figures, without)
         "本页的输出由 torch {torch} 在 {device} 上核对，日期 {date}。",
     ),
 }
+
+
+DOWNLOAD = {
+    "en": "Download this chapter as a Jupyter notebook (.ipynb)",
+    "zh": "下载本章的 Jupyter 笔记本（.ipynb）",
+}
+H1 = re.compile(r"^# .+$", re.MULTILINE)
+
+
+def _download_button(markdown: str, page, language: str, example: str) -> str:
+    """Put a download button for the chapter's notebook right under its title."""
+    folder = PurePosixPath(page.file.src_uri).parent
+    notebook = PurePosixPath(language, notebooks.FOLDER, f"{example}.ipynb")
+    href = PurePosixPath(os.path.relpath(notebook, folder)).as_posix()
+    label = DOWNLOAD.get(language, DOWNLOAD["en"])
+    button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
+    return H1.sub(lambda m: f"{m.group(0)}\n\n{button}\n", markdown, count=1)
 
 
 TRANSLATION_STATUS = "<!-- translation-status -->"
@@ -192,6 +122,7 @@ def on_page_markdown(markdown, page, config, files):
     example = page.meta.get("example")
     if not example:
         return markdown
+    markdown = _download_button(markdown, page, language, example)
     record = Path(config.docs_dir) / "figures" / example / PROVENANCE_FILE
     if record.is_file():
         facts = json.loads(record.read_text(encoding="utf-8"))

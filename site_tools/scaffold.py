@@ -145,7 +145,6 @@ def add_to_nav(config: str, part: str, part_zh: str | None, folder: str, slug: s
         return json.dumps(text, ensure_ascii=False)
 
     nav = lines.index("nav:")
-    notebooks = lines.index("  - Notebooks:", nav)
     header = f"  - {part}:"
     entry = f"      - {quote(title_en)}: {folder}/{slug}.md"
     if header in lines[nav:]:
@@ -154,15 +153,10 @@ def add_to_nav(config: str, part: str, part_zh: str | None, folder: str, slug: s
     else:
         if not part_zh:
             raise ScaffoldError(f"mkdocs.yml has no nav part '{part}'; give --part-zh to create it")
-        lines[notebooks:notebooks] = [header, entry]
-    notebooks = lines.index("  - Notebooks:", nav)
-    notebook_title = f"Notebook: {title_en}"
-    lines.insert(
-        _block_end(lines, notebooks, 2),
-        f"      - {quote(notebook_title)}: notebooks/{module}.ipynb",
-    )
+        contributing = lines.index("  - Contributing:", nav)  # new parts go before it
+        lines[contributing:contributing] = [header, entry]
     translations = lines.index("          nav_translations:")
-    new = [(title_en, title_zh), (notebook_title, f"笔记本：{title_zh}")]
+    new = [(title_en, title_zh)]
     if header not in config and part_zh:
         new.append((part, part_zh))
     for english, chinese in new:

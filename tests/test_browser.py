@@ -32,9 +32,6 @@ PAGES = [
     "layers/pooling/",
     "layers/linear/",
     "layers/activations/",
-    "notebooks/recipe/",
-    "notebooks/linear_regression/",
-    "notebooks/weight_init/",
     "glossary/",
     "translations/",
 ]

@@ -1,22 +1,37 @@
-"""Every fence is either run by tests/test_fences.py or skipped with a reason the page states."""
+"""Every fence is either run (tests/test_notebooks.py) or skipped with a reason the page states.
+
+A Python fence that is not run is an excerpt, and says so in its title (which the reader sees),
+naming the file it comes from.
+"""
 
 from __future__ import annotations
 
 import pytest
+from mkdocs.utils.meta import get_data
 
-from site_tools.fences import RUNNABLE, FenceError, page_fences, pages
+from site_tools.fences import RUNNABLE, TITLE, FenceError, page_fences, pages
 
 
 @pytest.mark.parametrize(
     "page", pages(), ids=lambda page: page.relative_to(page.parents[2]).as_posix()
 )
 def test_every_fence_runs_or_says_why_not(page) -> None:
+    chapter = get_data(page.read_text(encoding="utf-8"))[1].get("example")
     for fence in page_fences(page):
         if fence.skip_reason is not None:
             assert fence.skip_reason, (
                 f"{fence.id}: skipped without a reason; write skip(reason=...)"
             )
+            title = TITLE.search(fence.info)
+            assert fence.language not in RUNNABLE or (title and "examples/" in title.group(1)), (
+                f"{fence.id}: a Python excerpt that is not run needs a visible label: "
+                '```python title="examples/<file>.py, inside <function>()"'
+            )
             continue
+        assert chapter, (
+            f"{fence.id}: code runs only on chapters (front matter 'example: ...'), "
+            "whose notebook runs it"
+        )
         assert fence.language in RUNNABLE, (
             f"{fence.id}: a ```{fence.language or '(no language)'} fence is neither run nor "
             "checked; make it a python fence, an expected-output fence, or skip it with a reason"

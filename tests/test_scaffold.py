@@ -50,11 +50,11 @@ def test_scaffolded_chapter_builds_and_passes(project) -> None:
                            cwd=project, capture_output=True, text=True, env=env)  # fmt: skip
     assert build.returncode == 0, build.stderr[-3000:]
     assert (project / "site/zh/models/demo-chapter/index.html").is_file()
-    assert (project / "site/notebooks/demo_chapter/index.html").is_file()
+    assert (project / "site/notebooks/demo_chapter.ipynb").is_file()
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "tests/test_demo_chapter.py", "tests/test_parity.py", "tests/test_fence_rules.py",
-         "tests/test_glossary.py", "tests/test_fences.py", "-k", "demo or parity or trees"],
+         "tests/test_glossary.py", "tests/test_notebooks.py", "-k", "demo or parity or trees"],
         cwd=project, capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout[-3000:]
@@ -71,5 +71,5 @@ def test_a_new_part_needs_its_chinese_name(project) -> None:
     with pytest.raises(ScaffoldError, match="--part-zh"):
         add_to_nav(config, "Training", None, "training", "loop", "loop", "Loops", "循环")
     updated = add_to_nav(config, "Training", "训练", "training", "loop", "loop", "Loops", "循环")
-    assert '  - Training:\n      - "Loops": training/loop.md\n  - Notebooks:' in updated
+    assert '  - Training:\n      - "Loops": training/loop.md\n  - Contributing:' in updated
     assert '            "Training": "训练"' in updated

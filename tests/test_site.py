@@ -1,4 +1,4 @@
-"""The built site: both languages, notebooks as pages, nothing loaded from other hosts."""
+"""The built site: both languages, notebooks to download, nothing loaded from other hosts."""
 
 from __future__ import annotations
 
@@ -91,19 +91,24 @@ def test_no_stylesheet_imports_from_another_host(built_site: Path) -> None:
 
 
 @pytest.mark.parametrize("language", ["", "zh/"])
-@pytest.mark.parametrize("example", ["linear_regression", "recipe"])
-def test_notebooks_render_as_pages_with_a_download(
-    built_site: Path, language: str, example: str
+@pytest.mark.parametrize(
+    ("page", "example"), [("recipe", "recipe"), ("models/pipeline", "pipeline")]
+)
+def test_chapters_offer_their_executed_notebook(
+    built_site: Path, language: str, page: str, example: str
 ) -> None:
-    folder = built_site / f"{language}notebooks/{example}"
-    page = (folder / "index.html").read_text(encoding="utf-8")
-    assert "jupyter-wrapper" in page, "the notebook was copied as a file, not rendered"
-    assert 'class="jp-Cell' in page or "jp-CodeCell" in page
-    assert f"{example}.ipynb" in page, "no download link"
-    notebook = json.loads((folder / f"{example}.ipynb").read_text(encoding="utf-8"))
+    html = (built_site / f"{language}{page}/index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<a [^>]*href="([^"]+\.ipynb)"[^>]*>', html)
+    assert len(links) == 1, f"{page}: one download button expected, found {links}"
+    assert html.index(links[0]) < html.index("<h2"), "the download button is not near the top"
+    target = (built_site / f"{language}{page}/index.html").parent / links[0]
+    notebook = json.loads(target.resolve().read_text(encoding="utf-8"))
     assert notebook["nbformat"] == 4
-    intro = "".join(notebook["cells"][0]["source"])
-    assert intro.startswith("# 笔记本" if language else "# Notebook")
+    outputs = [
+        o for cell in notebook["cells"] if cell["cell_type"] == "code" for o in cell["outputs"]
+    ]
+    assert outputs, "the published notebook was not executed"
+    assert not list(built_site.rglob("notebooks/*/index.html")), "notebooks are files, not pages"
 
 
 def test_formulas_are_mathml(built_site: Path) -> None:
@@ -111,12 +116,6 @@ def test_formulas_are_mathml(built_site: Path) -> None:
         page = (built_site / f"{language}models/linear-regression/index.html").read_text()
         assert page.count("<math ") >= 5
         assert "$$" not in page, "a display formula was left as TeX"
-
-
-def test_notebook_edit_links_point_at_the_example(built_site: Path) -> None:
-    page = (built_site / "zh/notebooks/recipe/index.html").read_text(encoding="utf-8")
-    assert "/edit/main/examples/recipe.py" in page
-    assert "notebooks/recipe.ipynb" not in re.findall(r'href="([^"]*)"[^>]*rel="edit"', page)[0]
 
 
 def test_chinese_headings_keep_readable_anchors(built_site: Path) -> None:
@@ -135,7 +134,6 @@ def test_language_switch_links_to_the_same_page(built_site: Path) -> None:
     for source, target in (
         ("models/linear-regression/index.html", "../../zh/models/linear-regression/"),
         ("zh/models/linear-regression/index.html", "../../../models/linear-regression/"),
-        ("notebooks/recipe/index.html", "../../zh/notebooks/recipe/"),
     ):
         page = (built_site / source).read_text(encoding="utf-8")
         assert f'href="{target}"' in page, f"{source} has no switch to {target}"

@@ -1,0 +1,155 @@
+"""Every chapter's notebook runs alone, in an empty folder, and prints what its page shows.
+
+The notebook holds the page's code in the page's order, so running it top to bottom is also the
+test of every code block on the page: each block runs after the ones above it, as a reader who
+copies the page runs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+
+import nbformat
+import pytest
+
+from examples.paths import PROJECT_ROOT
+from site_tools import notebooks
+from site_tools.fences import LANGUAGES, read_page
+
+SITE_URL = "http://127.0.0.1:8000/pytorch-models/"
+CHAPTERS = [chapter for language in LANGUAGES for chapter in notebooks.chapters(language)]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def printed(cell) -> str:
+    return "".join(
+        output.get("text", "")
+        for output in cell.outputs
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
+
+
+@pytest.fixture(scope="module")
+def built():
+    """Each chapter's finished notebook, made once per test run (executions are cached)."""
+    cache: dict = {}
+
+    def get(chapter: notebooks.Chapter):
+        if chapter.label not in cache:
+            try:
+                cache[chapter.label] = notebooks.build(chapter, SITE_URL, LANGUAGES[0])
+            except notebooks.NotebookError as error:
+                pytest.fail(str(error), pytrace=False)
+        return cache[chapter.label]
+
+    return get
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda chapter: chapter.label)
+def test_notebook_prints_what_the_page_shows(built, chapter) -> None:
+    notebook, origins = built(chapter)
+    where = {source.cell: source.origin for source in origins}
+    checked = 0
+    for number, cell in enumerate(notebook.cells):
+        expected = cell.metadata.get("expected_output") if cell.cell_type == "code" else None
+        if expected is None:
+            continue
+        checked += 1
+        assert normalise(printed(cell)) == normalise(expected), (
+            f"{where[number]}: in {chapter.label}, cell {number} printed\n{printed(cell)}\n"
+            f"but the page shows\n{expected}"
+        )
+    page_outputs = sum(
+        1 for fence in read_page(chapter.page) if getattr(fence, "expected_output", None)
+    )
+    assert checked == page_outputs, f"{chapter.page}: an output block has no code cell"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda chapter: chapter.label)
+def test_notebook_needs_only_published_packages(built, chapter) -> None:
+    notebook, _ = built(chapter)
+    text = notebooks.as_text(notebook)
+    assert str(PROJECT_ROOT) not in text, f"{chapter.label} names a path of this machine"
+    first = notebook.cells[0].source
+    for package in notebooks.PACKAGES:
+        assert re.search(rf"\b{package}==\d", first), f"{chapter.label}: first cell lacks {package}"
+    for cell in notebooks.code_cells(notebook):
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                tops = [(node.module or "").split(".")[0]]
+            else:
+                continue
+            for top in tops:
+                assert top in sys.stdlib_module_names or top in notebooks.ALLOWED_IMPORTS, (
+                    f"{chapter.label} imports {top!r}, which its first cell does not name:\n"
+                    f"{cell.source[:400]}"
+                )
+    assert nbformat.validate(nbformat.reads(text, as_version=4)) is None
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda chapter: chapter.label)
+def test_notebook_is_the_chapter_in_its_language(built, chapter) -> None:
+    notebook, _ = built(chapter)
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    page = chapter.page.read_text(encoding="utf-8")
+    headings = re.findall(r"^#{1,3} (.+)$", page, re.MULTILINE)
+    assert all(heading in prose for heading in headings), f"{chapter.label} lacks headings"
+    assert bool(CJK.search(prose)) == (chapter.language == "zh")
+    figures = re.findall(r"!\[[^\]]*\]\(([^)]+\.(?:png|svg))\)", page)
+    attached = {name for cell in notebook.cells for name in (cell.get("attachments") or {}).keys()}
+    assert {figure.rsplit("/", 1)[-1] for figure in figures} == attached
+    assert "expected-output" not in prose and "--8<--" not in prose
+
+
+def test_both_languages_run_the_same_code(built) -> None:
+    by_example: dict[str, set[str]] = {}
+    for chapter in CHAPTERS:
+        notebook, _ = built(chapter)
+        by_example.setdefault(chapter.example, set()).add(notebooks.cache_key(notebook))
+    assert all(len(keys) == 1 for keys in by_example.values()), by_example
+
+
+def test_the_cache_key_follows_the_code_not_the_prose() -> None:
+    chapter = CHAPTERS[0]
+    notebook, _ = notebooks.make(chapter, SITE_URL, LANGUAGES[0])
+    key = notebooks.cache_key(notebook)
+    notebook.cells[0].source += "\nMore prose."
+    assert notebooks.cache_key(notebook) == key
+    notebooks.code_cells(notebook)[0].source += "\nx = 1"
+    assert notebooks.cache_key(notebook) != key
+
+
+def _tiny_notebook(code: str):
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("import examples.common", "No module named 'examples"),
+        ("open('mkdocs.yml').read()", "No such file or directory: 'mkdocs.yml'"),
+        ("import site_tools", "No module named 'site_tools'"),
+    ],
+)
+def test_a_notebook_cannot_reach_the_project(code: str, message: str) -> None:
+    origins = [notebooks.Source(0, "docs/en/demo.md:3")]
+    with pytest.raises(notebooks.NotebookError) as raised:
+        notebooks.run(_tiny_notebook(code), "en/notebooks/demo.ipynb", origins)
+    text = str(raised.value)
+    assert "en/notebooks/demo.ipynb: cell 0 (code from docs/en/demo.md:3)" in text
+    assert message in text
+
+
+def test_a_notebook_runs_where_it_is_written(tmp_path) -> None:
+    results = notebooks.run(_tiny_notebook("import os; print(os.listdir('.'))"), "demo", [])
+    assert results[0]["outputs"][0]["text"] == "[]\n", "the kernel's folder was not empty"
+    assert json.dumps(results)  # what the cache stores is plain JSON
