@@ -34,6 +34,9 @@ def project(tmp_path):
                             ignore=shutil.ignore_patterns("notebooks", "__pycache__"))  # fmt: skip
         else:
             shutil.copy(source, tmp_path / name)
+    runs = PROJECT_ROOT / ".cache" / "notebooks"  # the same code gives the same outputs
+    if runs.is_dir():
+        shutil.copytree(runs, tmp_path / ".cache" / "notebooks")
     return tmp_path
 
 
