@@ -76,13 +76,24 @@ def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None
 
 
 def _browser_tools(session: nox.Session) -> None:
-    """Install axe-core from package-lock.json for the accessibility checks, once."""
-    if (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
+    """Install package-lock.json's tools once: axe-core (checks), iframe-worker (offline copy)."""
+    wanted = ("axe-core/axe.min.js", "iframe-worker/shim/index.js")
+    if all((ROOT / "node_modules" / name).exists() for name in wanted):
         return
     if shutil.which("npm") is None:
         session.warn("npm not found: the browser accessibility checks will be skipped (CI fails)")
         return
     session.run("npm", "ci", "--no-audit", "--no-fund", "--silent", external=True)
+
+
+def _books(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
+    """The offline copies and PDFs; they need Chromium, which a reader's machine may lack."""
+    if shutil.which("chromium") is None and not os.environ.get("CHROMIUM"):
+        if os.environ.get("CI"):
+            session.error("no Chromium: CI must build the offline copies and the PDFs")
+        session.warn("no Chromium found: skipping the offline copies and PDFs (install chromium)")
+        return
+    _run(session, env, "python", "-m", "site_tools.books", *args)
 
 
 @nox.session
@@ -94,10 +105,21 @@ def figures(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Build the figures, then the whole bilingual site into site/ (strict)."""
+    """Build the figures, the offline copies and PDFs, then the bilingual site into site/."""
     env = _environment(session)
+    _browser_tools(session)
     _figures(session, env, [])
+    _books(session, env, [])
     _run(session, env, "mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session
+def books(session: nox.Session) -> None:
+    """Build each language's offline copy (zip) and PDF into build/books/ (-- --force)."""
+    env = _environment(session)
+    _browser_tools(session)
+    _figures(session, env, [])
+    _books(session, env, session.posargs)
 
 
 @nox.session
@@ -114,6 +136,7 @@ def tests(session: nox.Session) -> None:
     env = _environment(session)
     _browser_tools(session)
     _figures(session, env, [])
+    _books(session, env, [])
     _run(session, env, "python", "-m", "pytest", *session.posargs)
 
 

@@ -1,6 +1,6 @@
 """Print the project's speed and weight figures (run by `nox -s bench`).
 
-    python -m site_tools.bench [--repeat N] [--with-tests] [--fresh-clone]
+    python -m site_tools.bench [--repeat N] [--with-tests] [--books] [--fresh-clone]
 
 * cold: figures rebuilt from scratch (into a scratch folder) plus one site build;
 * warm: `nox -s docs` work with nothing changed (figures check + build), against a bare
@@ -8,6 +8,7 @@
 * weight: first load of a chapter page (gzip HTML + CSS + JS), search index, figures;
 * --loaders: the pipeline's training with 0 and 2 DataLoader workers;
 * --with-tests: wall time of the whole pytest suite;
+* --books: a forced build of the offline copies and PDFs; their sizes and page counts;
 * --browser: first contentful paint and load time of chapter pages in headless Chromium,
   served from loopback (no network latency: a floor, not what a reader on a slow link sees);
 * --fresh-clone: clone the repository and run the README's two commands in a new environment
@@ -83,6 +84,19 @@ def browser_timings(site: Path) -> None:
         browser.close()
 
 
+def books_report(repeat: int) -> None:
+    """Time a forced build of the books; print each file's size and each PDF's page count."""
+    from pypdf import PdfReader
+
+    from site_tools import books
+
+    seconds = timed([sys.executable, "-m", "site_tools.books", "--force"])
+    print(f"books (offline build, zips, PDFs, forced): {seconds:6.1f} s")
+    for path in sorted(books.BOOKS.glob(f"{books.NAME}-*.*")):
+        pages = f", {len(PdfReader(path).pages)} pages" if path.suffix == ".pdf" else ""
+        print(f"{path.name}: {path.stat().st_size / 1024 / 1024:.2f} MiB{pages}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nox -s bench --", description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median; default 3)")
@@ -91,6 +105,9 @@ def main(argv: list[str] | None = None) -> None:
         "--loaders", action="store_true", help="also time the pipeline with 0 and 2 workers"
     )
     parser.add_argument("--with-tests", action="store_true", help="also time the test suite")
+    parser.add_argument(
+        "--books", action="store_true", help="also build the offline copies and PDFs (timed)"
+    )
     parser.add_argument(
         "--fresh-clone", action="store_true", help="also time the README on a clone"
     )
@@ -126,6 +143,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"figure {figure.relative_to(site)}: {figure.stat().st_size / 1024:.1f} KiB")
         if args.browser:
             browser_timings(site)
+    if args.books:
+        books_report(args.repeat)
     if args.loaders:
         for workers in (0, 2):
             command = [python, "-m", "examples.pipeline", "--make-data", "--epochs", "3", "--device", "cpu",
