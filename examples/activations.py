@@ -10,9 +10,18 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 
-FIGURES = ("functions.png",)
+FIGURES = ("functions.en.svg", "functions.zh.svg")
+TITLES = {  # panel titles that are not plain API names
+    "zh": {"PReLU (init 0.25)": "PReLU（初始斜率 0.25）", "RReLU (eval)": "RReLU（评估模式）"},
+}
 
 
 # --8<-- [start:derivative]
@@ -36,17 +45,18 @@ ACTIVATIONS = {
 }
 
 
-def draw(path):
+def draw(*, language: str, path):
     import matplotlib.pyplot as plt
 
+    titles = TITLES.get(language, {})
     x = torch.linspace(-5, 5, 401)
     figure, axes = plt.subplots(2, 3, figsize=(11, 6), layout="constrained", sharex=True)
     for axis, (name, activation) in zip(axes.flat, ACTIVATIONS.items(), strict=True):
         y, grad = with_derivative(activation, x)
-        axis.plot(x, y, lw=2, label="f(x)")
-        axis.plot(x, grad, lw=1.5, ls="--", label="f'(x)")
+        axis.plot(x.numpy(), y.numpy(), lw=2, label="f(x)")
+        axis.plot(x.numpy(), grad.numpy(), lw=1.5, ls="--", label="f'(x)")
         axis.axhline(0, color="0.7", lw=0.8)
-        axis.set_title(name, fontsize=10)
+        axis.set_title(titles.get(name, name), fontsize=10)
         axis.set_ylim(-1.5, 3)
         axis.legend(fontsize=8, loc="upper left")
     return save_figure(figure, path)
@@ -63,10 +73,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "tanh_derivative_range": tuple(
             t.item() for t in with_derivative(nn.Tanh(), x)[1].aminmax()
         ),
-        "figure": None,
+        "figures": None,
     }
     if not args.quick:
-        results["figure"] = draw(args.out / "functions.png")
+        results["figures"] = draw_in_languages(draw, args.out / "functions.svg")
     print(f"max sigmoid'(x) = {results['sigmoid_max_derivative']:.4f}; tanh'(x) in "
           f"[{results['tanh_derivative_range'][0]:.2e}, {results['tanh_derivative_range'][1]:.4f}]")
     return results

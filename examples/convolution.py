@@ -10,10 +10,21 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 from examples.photo import load_photo
 
-FIGURES = ("kernels.png",)
+FIGURES = ("kernels.en.png", "kernels.zh.png")
+TITLES = {
+    "zh": {"input (grey)": "输入（灰度）", "vertical edges (Sobel)": "竖直边缘（Sobel）",
+           "horizontal edges (Sobel)": "水平边缘（Sobel）", "blur (box 3x3)": "模糊（3x3 均值）",
+           "random (Xavier)": "随机（Xavier）"},
+}  # fmt: skip
 
 
 # --8<-- [start:size]
@@ -47,14 +58,15 @@ def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
 # --8<-- [end:kernels]
 
 
-def draw(grey: torch.Tensor, outputs: dict[str, torch.Tensor], path):
+def draw(grey: torch.Tensor, outputs: dict[str, torch.Tensor], *, language: str, path):
     import matplotlib.pyplot as plt
 
+    titles = TITLES.get(language, {})
     figure, axes = plt.subplots(1, len(outputs) + 1, figsize=(12, 3.2), layout="constrained")
     panels = {"input (grey)": grey, **outputs}
     for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        axis.imshow(image[0, 0].detach().cpu(), cmap="gray")
-        axis.set_title(title, fontsize=9)
+        axis.imshow(image[0, 0].detach().cpu().numpy(), cmap="gray")
+        axis.set_title(titles.get(title, title), fontsize=9)
         axis.axis("off")
     return save_figure(figure, path)
 
@@ -70,9 +82,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     nn.init.xavier_normal_(xavier.weight)
     with torch.no_grad():
         outputs["random (Xavier)"] = xavier(grey)
-    results = {"shapes": {name: tuple(out.shape) for name, out in outputs.items()}, "figure": None}
+    results = {"shapes": {name: tuple(out.shape) for name, out in outputs.items()}, "figures": None}
     if not args.quick:
-        results["figure"] = draw(grey, outputs, args.out / "kernels.png")
+        results["figures"] = draw_in_languages(draw, args.out / "kernels.png", grey, outputs)
     print(f"input {tuple(grey.shape)} -> {results['shapes']}")
     return results
 

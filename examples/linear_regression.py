@@ -10,9 +10,23 @@ from pathlib import Path
 import torch
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 
-FIGURES = ("fit.png",)
+FIGURES = ("fit.en.svg", "fit.zh.svg")
+WORDS = {
+    "en": {"data": "data", "true": "y = 2x + 5 (true)", "fit": "data and fitted line",
+           "iteration": "iteration", "loss": "loss (log scale)", "loss_title": "loss",
+           "threshold": "threshold"},
+    "zh": {"data": "数据", "true": "y = 2x + 5（真实）", "fit": "数据与拟合直线",
+           "iteration": "迭代", "loss": "损失（对数刻度）", "loss_title": "损失",
+           "threshold": "阈值"},
+}  # fmt: skip
 
 
 @dataclass
@@ -23,7 +37,7 @@ class Fit:
     b: float
     losses: list[float] = field(repr=False)
     threshold: float
-    figure: Path | None = None
+    figures: dict[str, Path] | None = None  # one per language
 
     @property
     def iterations(self) -> int:
@@ -81,22 +95,26 @@ def train(x, y, lr=0.03, iterations=1000, stop_below=None, generator=None):
 # --8<-- [end:train]
 
 
-def draw(x, y, w: float, b: float, losses: list[float], threshold: float, path: Path) -> Path:
+def draw(x, y, w: float, b: float, losses: list[float], threshold: float, *, language: str,
+         path: Path) -> Path:
     """Two panels: the data with the fitted line, and the loss at every iteration."""
     import matplotlib.pyplot as plt
 
+    words = WORDS[language]
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
-    x_cpu, y_cpu = x.cpu().squeeze(1), y.cpu().squeeze(1)
-    left.scatter(x_cpu, y_cpu, s=18, color="#1f77b4", label="data")
-    line_x = torch.tensor([0.0, 10.0])
+    x_cpu, y_cpu = x.cpu().squeeze(1).numpy(), y.cpu().squeeze(1).numpy()
+    left.scatter(x_cpu, y_cpu, s=18, color="#1f77b4", label=words["data"])
+    line_x = torch.tensor([0.0, 10.0]).numpy()
     left.plot(line_x, w * line_x + b, color="#d62728", lw=2, label=f"y = {w:.2f}x + {b:.2f}")
-    left.plot(line_x, 2 * line_x + 5, color="0.4", lw=1, ls="--", label="y = 2x + 5 (true)")
-    left.set(xlabel="x", ylabel="y", title="data and fitted line")
+    left.plot(line_x, 2 * line_x + 5, color="0.4", lw=1, ls="--", label=words["true"])
+    left.set(xlabel="x", ylabel="y", title=words["fit"])
     left.legend(loc="upper left", fontsize=8)
     steps = range(1, len(losses) + 1)
     right.plot(steps, losses, color="#2ca02c", lw=1.5)
-    right.axhline(threshold, color="0.4", lw=1, ls="--", label=f"threshold {threshold:g}")
-    right.set(xlabel="iteration", ylabel="loss (log scale)", yscale="log", title="loss")
+    right.axhline(threshold, color="0.4", lw=1, ls="--",
+                  label=f"{words['threshold']} {threshold:g}")
+    right.set(xlabel=words["iteration"], ylabel=words["loss"], yscale="log",
+              title=words["loss_title"])
     right.legend(fontsize=8)
     return save_figure(figure, path)
 
@@ -133,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> Fit:
     )
     fit = Fit(w=w, b=b, losses=losses, threshold=args.threshold)
     if not args.quick:
-        fit.figure = draw(x, y, w, b, losses, args.threshold, args.out / "fit.png")
+        fit.figures = draw_in_languages(draw, args.out / "fit.svg", x, y, w, b, losses,
+                                        args.threshold)
     print(
         f"iterations: {fit.iterations}, loss first below {args.threshold:g} at iteration "
         f"{fit.first_below_threshold}, final loss {losses[-1]:.3f}, w = {w:.2f}, b = {b:.2f}"

@@ -12,9 +12,23 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 
-FIGURES = ("boundary.png",)
+FIGURES = ("boundary.en.svg", "boundary.zh.svg")
+WORDS = {
+    "en": {"class": "class {}", "iteration": "iteration {}", "boundary": "decision boundary w.x + b = 0",
+           "momentum": "SGD, momentum {}", "x": "iteration", "loss": "BCE loss",
+           "loss_title": "loss until accuracy > 0.99"},
+    "zh": {"class": "类别 {}", "iteration": "第 {} 次迭代", "boundary": "决策边界 w.x + b = 0",
+           "momentum": "SGD，动量 {}", "x": "迭代", "loss": "二元交叉熵损失",
+           "loss_title": "准确率超过 0.99 之前的损失"},
+}  # fmt: skip
 
 
 # --8<-- [start:data]
@@ -90,14 +104,16 @@ def train(x, y, momentum: float = 0.9, lr: float = 0.1, max_iterations: int = 10
 # --8<-- [end:train]
 
 
-def draw(x, y, log: Training, with_momentum: Training, without: Training, path):
+def draw(x, y, log: Training, with_momentum: Training, without: Training, *, language: str,
+         path):
     import matplotlib.pyplot as plt
 
+    words = WORDS[language]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-    x, y = x.cpu(), y.cpu()
-    left.scatter(*x[y == 0].T, s=12, color="#d62728", label="class 0")
-    left.scatter(*x[y == 1].T, s=12, color="#1f77b4", label="class 1")
-    line_x = torch.tensor([-4.0, 6.0])
+    x, y = x.cpu().numpy(), y.cpu().numpy()
+    left.scatter(*x[y == 0].T, s=12, color="#d62728", label=words["class"].format(0))
+    left.scatter(*x[y == 1].T, s=12, color="#1f77b4", label=words["class"].format(1))
+    line_x = torch.tensor([-4.0, 6.0]).numpy()
     for (iteration, (w0, w1, b)), shade in zip(
         log.boundaries.items(), (0.75, 0.55, 0.35, 0.0), strict=False
     ):
@@ -106,17 +122,15 @@ def draw(x, y, log: Training, with_momentum: Training, without: Training, path):
             (-w0 * line_x - b) / w1,
             color=str(shade),
             lw=1.5,
-            label=f"iteration {iteration}",
+            label=words["iteration"].format(iteration),
         )
-    left.set(
-        xlim=(-4, 6), ylim=(-4, 6), xlabel="x1", ylabel="x2", title="decision boundary w.x + b = 0"
-    )
+    left.set(xlim=(-4, 6), ylim=(-4, 6), xlabel="x1", ylabel="x2", title=words["boundary"])
     left.legend(fontsize=7)
-    right.plot(range(1, without.iterations + 1), without.losses, label="SGD, momentum 0")
-    right.plot(
-        range(1, with_momentum.iterations + 1), with_momentum.losses, label="SGD, momentum 0.9"
-    )
-    right.set(xlabel="iteration", ylabel="BCE loss", title="loss until accuracy > 0.99")
+    right.plot(range(1, without.iterations + 1), without.losses,
+               label=words["momentum"].format(0))
+    right.plot(range(1, with_momentum.iterations + 1), with_momentum.losses,
+               label=words["momentum"].format(0.9))
+    right.set(xlabel=words["x"], ylabel=words["loss"], title=words["loss_title"])
     right.legend(fontsize=8)
     return save_figure(figure, path)
 
@@ -133,9 +147,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
         runs[momentum] = train(x, y, momentum=momentum)
     model, log = runs[0.9]
     results = {"model": model, "log": log, "iterations": {m: r[1].iterations for m, r in runs.items()},
-               "figure": None}
+               "figures": None}
     if not args.quick:
-        results["figure"] = draw(x, y, log, log, runs[0.0][1], args.out / "boundary.png")
+        results["figures"] = draw_in_languages(draw, args.out / "boundary.svg", x, y, log, log,
+                                               runs[0.0][1])
     print(f"accuracy > 0.99 after {log.iterations} iterations with momentum 0.9, "
           f"{runs[0.0][1].iterations} without")
     return results

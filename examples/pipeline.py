@@ -26,6 +26,7 @@ from torchvision import transforms
 from examples.banknote_data import DEFAULT_ROOT, generate
 from examples.common import (
     build_parser,
+    draw_in_languages,
     parse_args,
     replaced_atomically,
     save_figure,
@@ -33,7 +34,16 @@ from examples.common import (
 )
 from examples.lenet import LeNet, initialize_weights
 
-FIGURES = ("curves.png", "predictions.png")
+FIGURES = ("curves.en.svg", "curves.zh.svg", "predictions.en.png", "predictions.zh.png")
+WORDS = {
+    "en": {"train": "train (per iteration)", "valid": "valid (mean, per epoch)",
+           "iteration": "iteration", "loss": "cross-entropy loss",
+           "title": "training and validation loss", "predicted": "predicted {} ({})",
+           "correct": "correct", "wrong": "WRONG"},
+    "zh": {"train": "训练（每次迭代）", "valid": "验证（每轮平均）", "iteration": "迭代",
+           "loss": "交叉熵损失", "title": "训练损失与验证损失", "predicted": "预测 {}（{}）",
+           "correct": "正确", "wrong": "错误"},
+}  # fmt: skip
 FIGURE_ARGS = ("--make-data",)  # what `nox -s figures` adds: the stand-in data, made once
 
 
@@ -186,28 +196,30 @@ def save_state(model: nn.Module, path: Path) -> Path:
     return path
 
 
-def draw_curves(history: History, path: Path) -> Path:
+def draw_curves(history: History, *, language: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
+    words = WORDS[language]
     figure, axis = plt.subplots(figsize=(8, 3.6), layout="constrained")
     axis.plot(
         range(1, len(history.train_loss) + 1),
         history.train_loss,
         lw=0.8,
-        label="train (per iteration)",
+        label=words["train"],
     )
     epochs_at = [history.iterations_per_epoch * (e + 1) for e in range(len(history.valid_loss))]
-    axis.plot(epochs_at, history.valid_loss, "o-", lw=2, label="valid (mean, per epoch)")
-    axis.set(xlabel="iteration", ylabel="cross-entropy loss", title="training and validation loss")
+    axis.plot(epochs_at, history.valid_loss, "o-", lw=2, label=words["valid"])
+    axis.set(xlabel=words["iteration"], ylabel=words["loss"], title=words["title"])
     axis.legend()
     return save_figure(figure, path)
 
 
 def draw_predictions(
-    dataset: FolderDataset, predicted: list[int], path: Path, count: int = 12
+    dataset: FolderDataset, predicted: list[int], count: int = 12, *, language: str, path: Path
 ) -> Path:
     import matplotlib.pyplot as plt
 
+    words = WORDS[language]
     figure, axes = plt.subplots(2, count // 2, figsize=(12, 4.4), layout="constrained")
     step = max(1, len(dataset) // count)
     for axis, index in zip(axes.flat, range(0, step * count, step), strict=True):
@@ -215,9 +227,10 @@ def draw_predictions(
         with Image.open(path_) as image:
             axis.imshow(image.convert("RGB"))
         guess = dataset.classes[predicted[index]]
-        ok = "correct" if predicted[index] == label else "WRONG"
+        right = predicted[index] == label
+        ok = words["correct"] if right else words["wrong"]
         axis.set_title(
-            f"predicted {guess} ({ok})", fontsize=8, color="black" if ok == "correct" else "red"
+            words["predicted"].format(guess, ok), fontsize=8, color="black" if right else "red"
         )
         axis.axis("off")
     return save_figure(figure, path)
@@ -282,8 +295,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     results = {"history": history, "test_accuracy": test_accuracy, "weights": weights,
                "classes": train_set.classes, "seconds": time.perf_counter() - started}
     if not args.quick:
-        results["curves"] = draw_curves(history, args.out / "curves.png")
-        results["predictions"] = draw_predictions(test_set, predicted, args.out / "predictions.png")
+        results["curves"] = draw_in_languages(draw_curves, args.out / "curves.svg", history)
+        results["predictions"] = draw_in_languages(
+            draw_predictions, args.out / "predictions.png", test_set, predicted
+        )
     print(f"test accuracy {test_accuracy:.2%} on {len(test_set)} images after {epochs} epochs")
     return results
 

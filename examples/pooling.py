@@ -12,10 +12,17 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 from examples.photo import load_photo
 
-FIGURES = ("max_vs_average.png",)
+FIGURES = ("max_vs_average.en.png", "max_vs_average.zh.png")
+WORDS = {"en": "input", "zh": "输入"}
 
 
 # --8<-- [start:size]
@@ -44,17 +51,17 @@ def adaptive_windows(size: int, output: int) -> list[tuple[int, int]]:
 # --8<-- [end:adaptive]
 
 
-def draw(photo: torch.Tensor, path):
+def draw(photo: torch.Tensor, *, language: str, path):
     import matplotlib.pyplot as plt
 
     panels = {
-        f"input {tuple(photo.shape[-2:])}": photo,
+        f"{WORDS[language]} {tuple(photo.shape[-2:])}": photo,
         "MaxPool2d(4)": nn.MaxPool2d(4)(photo),
         "AvgPool2d(4)": nn.AvgPool2d(4)(photo),
     }
     figure, axes = plt.subplots(1, 3, figsize=(10, 3.6), layout="constrained")
     for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        axis.imshow(image[0].permute(1, 2, 0).clamp(0, 1))
+        axis.imshow(image[0].permute(1, 2, 0).clamp(0, 1).numpy())
         axis.set_title(f"{title} -> {tuple(image.shape[-2:])}", fontsize=9)
         axis.axis("off")
     return save_figure(figure, path)
@@ -69,10 +76,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     results = {
         "max_shape": tuple(nn.MaxPool2d(4)(photo).shape),
         "avg_shape": tuple(nn.AvgPool2d(4)(photo).shape),
-        "figure": None,
+        "figures": None,
     }
     if not args.quick:
-        results["figure"] = draw(photo.cpu(), args.out / "max_vs_average.png")
+        results["figures"] = draw_in_languages(draw, args.out / "max_vs_average.png", photo.cpu())
     print(f"photo {tuple(photo.shape)} -> max {results['max_shape']}, avg {results['avg_shape']}")
     return results
 

@@ -11,9 +11,19 @@ import torch.nn.functional as F
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 
-FIGURES = ("checkerboard.png",)
+FIGURES = ("checkerboard.en.svg", "checkerboard.zh.svg")
+TITLES = {
+    "en": ("input: constant 8x8", "transposed conv, stride 2, kernel 3", "resize, then 3x3 conv"),
+    "zh": ("输入：常数 8x8", "转置卷积，步长 2，卷积核 3", "先缩放，再做 3x3 卷积"),
+}
 
 
 # --8<-- [start:matrix]
@@ -65,17 +75,14 @@ def upsample_resize_conv(x: torch.Tensor) -> torch.Tensor:
 # --8<-- [end:checkerboard]
 
 
-def draw(flat: torch.Tensor, path):
+def draw(flat: torch.Tensor, *, language: str, path):
     import matplotlib.pyplot as plt
 
-    panels = {
-        "input: constant 8x8": flat,
-        "transposed conv, stride 2, kernel 3": upsample_transposed(flat),
-        "resize, then 3x3 conv": upsample_resize_conv(flat),
-    }
+    images = (flat, upsample_transposed(flat), upsample_resize_conv(flat))
+    panels = dict(zip(TITLES[language], images, strict=True))
     figure, axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="constrained")
     for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        shown = axis.imshow(image[0, 0].detach(), cmap="viridis")
+        shown = axis.imshow(image[0, 0].detach().numpy(), cmap="viridis")
         axis.set_title(title, fontsize=9)
         axis.axis("off")
         figure.colorbar(shown, ax=axis, shrink=0.8)
@@ -94,11 +101,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     results = {
         "transposed_values": sorted(set(checker[0, 0, 2:-2, 2:-2].flatten().tolist())),
         "resize_values": sorted(set(fixed[0, 0].flatten().tolist())),
-        "figure": None,
+        "figures": None,
     }
     if not args.quick:
         with torch.no_grad():
-            results["figure"] = draw(flat, args.out / "checkerboard.png")
+            results["figures"] = draw_in_languages(draw, args.out / "checkerboard.svg", flat)
     print(f"inside values: transposed {results['transposed_values']}, "
           f"resize+conv {results['resize_values']}")
     return results

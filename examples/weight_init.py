@@ -16,9 +16,23 @@ import torch
 from torch import nn
 
 # --8<-- [end:imports]
-from examples.common import build_parser, parse_args, save_figure, seed_everything
+from examples.common import (
+    build_parser,
+    draw_in_languages,
+    parse_args,
+    save_figure,
+    seed_everything,
+)
 
-FIGURES = ("std_per_layer.png",)
+FIGURES = ("std_per_layer.en.svg", "std_per_layer.zh.svg")
+WORDS = {
+    "en": {"layer": "layer", "std": "std of the layer's output",
+           "forward": "forward: output std per layer",
+           "grad": "gradient norm at the layer's output",
+           "backward": "backward: gradient norm per layer"},
+    "zh": {"layer": "层", "std": "该层输出的标准差", "forward": "前向传播：每层输出的标准差",
+           "grad": "该层输出处的梯度范数", "backward": "反向传播：每层的梯度范数"},
+}  # fmt: skip
 
 
 # --8<-- [start:mlp]
@@ -123,9 +137,10 @@ def initializers() -> dict[str, str]:
     }
 
 
-def draw(runs: dict[str, Run], path: Path) -> Path:
+def draw(runs: dict[str, Run], *, language: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
+    words = WORDS[language]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     for scheme, result in runs.items():
         layers = range(1, len(result.stds) + 1)
@@ -133,10 +148,8 @@ def draw(runs: dict[str, Run], path: Path) -> Path:
         left.plot(layers, finite, lw=1.5, label=scheme)
         grads = [g if math.isfinite(g) and g > 0 else float("nan") for g in result.grad_norms]
         right.plot(layers, grads, lw=1.5, label=scheme)
-    left.set(xlabel="layer", ylabel="std of the layer's output", yscale="log",
-             title="forward: output std per layer")
-    right.set(xlabel="layer", ylabel="gradient norm at the layer's output", yscale="log",
-              title="backward: gradient norm per layer")
+    left.set(xlabel=words["layer"], ylabel=words["std"], yscale="log", title=words["forward"])
+    right.set(xlabel=words["layer"], ylabel=words["grad"], yscale="log", title=words["backward"])
     left.legend(fontsize=7)
     return save_figure(figure, path)
 
@@ -149,9 +162,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     for scheme in SCHEMES:
         seed_everything(args.seed)
         runs[scheme] = run(scheme, device=args.device)
-    results = {"runs": runs, "figure": None}
+    results = {"runs": runs, "figures": None}
     if not args.quick:
-        results["figure"] = draw(runs, args.out / "std_per_layer.png")
+        results["figures"] = draw_in_languages(draw, args.out / "std_per_layer.svg", runs)
     for scheme, result in runs.items():
         last = result.stds[-1]
         print(f"{scheme:<26} std after layer 100: {last:9.3g}  first non-finite layer: "

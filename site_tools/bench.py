@@ -139,7 +139,9 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"search index:                  {index / 1024:6.1f} KiB (budget {SEARCH_INDEX_BUDGET / 1024:.0f})"
         )
-        for figure in sorted((site / "figures").rglob("*.png")):
+        for figure in sorted((site / "figures").rglob("*.*")):
+            if figure.suffix not in (".png", ".svg"):
+                continue
             print(f"figure {figure.relative_to(site)}: {figure.stat().st_size / 1024:.1f} KiB")
         if args.browser:
             browser_timings(site)

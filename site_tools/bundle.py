@@ -29,6 +29,12 @@ NOTEBOOK_DEFINITIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
         ("from pathlib import Path",),
         'FIGURES_ROOT = Path.cwd() / "outputs"  # files the examples save (weights)',
     ),
+    ("common", "draw_in_languages"): (
+        (),
+        '''def draw_in_languages(draw, path, *args, **kwargs):
+    """In a notebook: draw the figure once, in English, below the cell."""
+    return {"en": draw(*args, **kwargs, language="en", path=path)}''',
+    ),
     ("common", "save_figure"): (
         (),
         '''def save_figure(figure, path=None):

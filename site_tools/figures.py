@@ -99,7 +99,16 @@ def cache_key(example: str, device: str) -> str:
         digest.update(module.read_bytes())
     versions = f"torch={version('torch')};matplotlib={version('matplotlib')};device={device}"
     digest.update(versions.encode())
+    digest.update(_cjk_font().encode())  # the Chinese figures are drawn with it
     return digest.hexdigest()
+
+
+def _cjk_font() -> str:
+    """The file and size of the font the Chinese figures use, without importing matplotlib."""
+    for folder in ("/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts")):
+        for path in sorted(Path(folder).rglob("NotoSansCJK-Regular.ttc")):
+            return f"{path}:{path.stat().st_size}"
+    return "no CJK font"
 
 
 def is_fresh(example: str, names: tuple[str, ...], key: str, root: Path) -> bool:

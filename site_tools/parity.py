@@ -48,8 +48,10 @@ def outline(page: Path, language: str) -> list[Item]:
             items.append(
                 Item("include", target.replace(f"/{language}/", "/<lang>/"), section, number)
             )
-        for target in IMAGE.findall(line):
-            items.append(Item("figure", target, section, number))
+        for target in IMAGE.findall(line):  # each language shows its own drawing of a figure
+            items.append(
+                Item("figure", target.replace(f".{language}.", ".<lang>."), section, number)
+            )
     headings = {item.line: item.section for item in items if item.kind == "heading"}
     for fence in page_fences(page):
         under = max((n for n in headings if n < fence.line), default=None)

@@ -71,9 +71,11 @@ def browser():
 class Visit:
     """One page load, with everything that went wrong on the way."""
 
-    def __init__(self, browser, base_url: str, path: str, width: int = 1280) -> None:
+    def __init__(
+        self, browser, base_url: str, path: str, width: int = 1280, scheme: str = "light"
+    ) -> None:
         self.context = browser.new_context(
-            viewport={"width": width, "height": 900}, color_scheme="light"
+            viewport={"width": width, "height": 900}, color_scheme=scheme
         )
         self.page = self.context.new_page()
         self.foreign: list[str] = []
@@ -233,3 +235,26 @@ def test_weight_counts_everything_the_browser_loads(
     code = [url[len(base_url) :] for url in loaded if url.split("?")[0].endswith((".js", ".css"))]
     assert code, "no script or stylesheet seen"
     assert not [path for path in code if path not in counted], f"loaded but not counted: {code}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_figures_speak_the_page_language_in_both_schemes(visit, language: str) -> None:
+    """Each page shows its own language's drawing; in the dark scheme plots are inverted."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for scheme in ("light", "dark"):
+        page = visit(LANGUAGES[language] + "models/pipeline/", scheme=scheme).page
+        figures = page.eval_on_selector_all(
+            "article img[src*='figures/']",
+            """images => images.map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0,
+                                          getComputedStyle(i).filter])""",
+        )
+        assert figures, "no figure on the pipeline page"
+        for source, loaded, applied in figures:
+            assert loaded, f"{source} did not load"
+            assert f".{language}." in source, f"{source} is not the {language} drawing"
+            inverted = scheme == "dark" and source.endswith(".svg")
+            assert ("invert" in applied) == inverted, f"{scheme}: {source} has filter {applied}"
+        page.locator("article img[src$='.svg']").first.scroll_into_view_if_needed()
+        target = SCREENSHOTS / f"figure-{language}-{scheme}.png"
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 10_000

@@ -46,3 +46,48 @@ def test_save_figure_leaves_no_temporary_file_behind(tmp_path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["line.png"]
     assert path.stat().st_mode & 0o044 == 0o044  # readable by the web server too
     assert b"Software" not in path.read_bytes()  # no version stamp: same bytes on every build
+
+
+def test_chinese_labels_are_drawn_with_glyphs(tmp_path) -> None:
+    import warnings
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from examples.common import figure_style
+
+    def draw(style: dict) -> None:
+        with matplotlib.rc_context(style):
+            figure, axis = plt.subplots()
+            axis.set(title="损失（对数刻度）", xlabel="迭代")
+            save_figure(figure, tmp_path / "label.svg")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns "Glyph ... missing from font(s)"
+        draw(figure_style("zh"))
+        with pytest.raises(UserWarning, match="missing from font"):
+            draw({"font.family": ["DejaVu Sans"]})  # the check can fail: no CJK glyphs there
+
+
+def test_a_missing_cjk_font_says_what_to_install(monkeypatch) -> None:
+    from examples import common
+
+    monkeypatch.setattr(common, "CJK_FONT", "No Such Font CJK")
+    with pytest.raises(RuntimeError, match="fonts-noto-cjk"):
+        common.figure_style("zh")
+
+
+def test_svg_figures_are_the_same_bytes_every_time(tmp_path) -> None:
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    from examples.common import figure_style
+
+    outputs = []
+    for name in ("a.svg", "b.svg"):
+        with matplotlib.rc_context(figure_style("zh")):
+            figure, axis = plt.subplots()
+            axis.plot([0, 1], [1, 0], label="数据")
+            axis.legend()
+            outputs.append(save_figure(figure, tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]

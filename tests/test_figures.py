@@ -11,18 +11,18 @@ from site_tools import figures
 
 def test_examples_that_draw_figures_are_found() -> None:
     found = figures.figure_examples()
-    assert found["linear_regression"] == ("fit.png",)
-    assert found["weight_init"] == ("std_per_layer.png",)
+    assert found["linear_regression"] == ("fit.en.svg", "fit.zh.svg")
+    assert found["weight_init"] == ("std_per_layer.en.svg", "std_per_layer.zh.svg")
     assert "recipe" not in found
 
 
 def test_second_run_runs_nothing(tmp_path) -> None:
     first = figures.build("cpu", only=["linear_regression"], root=tmp_path)
     assert first.ran == ["linear_regression"]
-    stamp = (tmp_path / "linear_regression" / "fit.png").stat().st_mtime_ns
+    stamp = (tmp_path / "linear_regression" / "fit.zh.svg").stat().st_mtime_ns
     second = figures.build("cpu", only=["linear_regression"], root=tmp_path)
     assert second.ran == [] and second.skipped == ["linear_regression"]
-    assert (tmp_path / "linear_regression" / "fit.png").stat().st_mtime_ns == stamp
+    assert (tmp_path / "linear_regression" / "fit.zh.svg").stat().st_mtime_ns == stamp
     facts = json.loads((tmp_path / "linear_regression" / "provenance.json").read_text())
     assert facts["device"] == "cpu" and facts["torch"]
 

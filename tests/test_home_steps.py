@@ -140,7 +140,7 @@ def test_the_home_steps_run_in_a_new_environment(tmp_path: Path, fresh_environme
         assert result.returncode == 0, f"{line}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
         outputs.append(result.stdout)
     assert "iterations: 1000" in outputs[-1]
-    assert (clone / "docs/figures/linear_regression/fit.png").is_file()
+    assert (clone / "docs/figures/linear_regression/fit.en.svg").is_file()
     installed = subprocess.run(
         ["python3", "-c", "import examples.common; print(examples.common.__file__)"],
         cwd=tmp_path,

@@ -21,7 +21,8 @@ def test_convolution_keeps_size_with_padding_and_draws(tmp_path) -> None:
     results = convolution.main(["--out", str(tmp_path)])
     assert results["shapes"]["blur (box 3x3)"] == (1, 1, 128, 128)
     assert results["shapes"]["random (Xavier)"] == (1, 1, 126, 126)
-    assert results["figure"].is_file()
+    assert sorted(results["figures"]) == ["en", "zh"]
+    assert all(path.is_file() for path in results["figures"].values())
 
 
 def test_sobel_is_zero_on_a_flat_image() -> None:
@@ -61,13 +62,15 @@ def test_checkerboard_and_its_fix(tmp_path) -> None:
     results = transposed_convolution.main(["--out", str(tmp_path)])
     assert results["transposed_values"] == [1.0, 2.0, 4.0]
     assert results["resize_values"] == [9.0]
-    assert results["figure"].is_file()
+    assert sorted(results["figures"]) == ["en", "zh"]
+    assert all(path.is_file() for path in results["figures"].values())
 
 
 def test_pooling_quarters_the_photo(tmp_path) -> None:
     results = pooling.main(["--out", str(tmp_path)])
     assert results["max_shape"] == results["avg_shape"] == (1, 3, 32, 32)
-    assert results["figure"].is_file()
+    assert sorted(results["figures"]) == ["en", "zh"]
+    assert all(path.is_file() for path in results["figures"].values())
 
 
 def test_max_pooling_is_brighter_than_average() -> None:
@@ -95,7 +98,8 @@ def test_activation_claims(tmp_path) -> None:
     assert results["sigmoid_max_derivative"] == pytest.approx(0.25, abs=1e-6)
     low, high = results["tanh_derivative_range"]
     assert 0 < low and high == pytest.approx(1.0)
-    assert results["figure"].is_file()
+    assert sorted(results["figures"]) == ["en", "zh"]
+    assert all(path.is_file() for path in results["figures"].values())
 
 
 def test_rrelu_random_in_training_fixed_in_eval() -> None:

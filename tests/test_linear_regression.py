@@ -61,15 +61,17 @@ def test_learning_rate_005_diverges_for_seed_5() -> None:
     assert math.isfinite(main(["--quick", "--lr", "0.05", "--seed", "0"]).losses[-1])
 
 
-def test_full_run_draws_the_figure(tmp_path) -> None:
+def test_full_run_draws_the_figure_in_each_language(tmp_path) -> None:
     fit = main(["--out", str(tmp_path)])
-    assert fit.figure == tmp_path / "fit.png"
-    assert fit.figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert fit.figures == {"en": tmp_path / "fit.en.svg", "zh": tmp_path / "fit.zh.svg"}
+    english, chinese = (path.read_text(encoding="utf-8") for path in fit.figures.values())
+    assert english.startswith("<?xml") and "<svg" in english
+    assert english != chinese, "the Chinese figure is the English one"
 
 
 def test_the_figure_is_the_same_bytes_every_time(tmp_path) -> None:
-    first = main(["--out", str(tmp_path / "a")]).figure.read_bytes()
-    second = main(["--out", str(tmp_path / "b")]).figure.read_bytes()
+    first = main(["--out", str(tmp_path / "a")]).figures["zh"].read_bytes()
+    second = main(["--out", str(tmp_path / "b")]).figures["zh"].read_bytes()
     assert first == second
 
 

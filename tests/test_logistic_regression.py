@@ -14,7 +14,8 @@ def test_stops_as_soon_as_accuracy_passes_099(tmp_path) -> None:
     assert log.accuracies[-1] > 0.99
     assert all(accuracy <= 0.99 for accuracy in log.accuracies[:-1])  # checked every iteration
     assert results["iterations"] == {0.9: 213, 0.0: 874}
-    assert results["figure"].is_file()
+    assert sorted(results["figures"]) == ["en", "zh"]
+    assert all(path.is_file() for path in results["figures"].values())
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -48,6 +48,6 @@ def test_a_missing_section_is_named(scratch_docs) -> None:
 
 def test_a_different_figure_is_named(scratch_docs) -> None:
     page = scratch_docs / "en" / "models" / "linear-regression.md"
-    page.write_text(page.read_text().replace("fit.png", "fit-old.png"))
+    page.write_text(page.read_text().replace("fit.en.svg", "fit-old.en.svg"))
     problems = parity.differences()
     assert any("figure #1 differs" in p for p in problems), problems

@@ -192,3 +192,13 @@ def test_search_index_fits_the_budget(built_site: Path) -> None:
     from site_tools.weight import SEARCH_INDEX_BUDGET
 
     assert (built_site / "search/search_index.json").stat().st_size <= SEARCH_INDEX_BUDGET
+
+
+def test_each_language_shows_its_own_figures(built_site: Path) -> None:
+    for language, folder in (("en", built_site), ("zh", built_site / "zh")):
+        for page in folder.rglob("index.html"):
+            if language == "en" and page.is_relative_to(built_site / "zh"):
+                continue
+            for source in re.findall(r'<img [^>]*src="([^"]*figures/[^"]+)"', page.read_text()):
+                assert f".{language}." in source, f"{page}: {source}"
+                assert (page.parent / source).resolve().is_file(), f"{page}: {source} missing"

@@ -74,5 +74,9 @@ def test_initializer_list_comes_from_torch() -> None:
 
 
 def test_full_run_draws_the_figure(tmp_path) -> None:
-    figure = main(["--out", str(tmp_path)])["figure"]
-    assert figure.read_bytes()[:4] == b"\x89PNG"
+    drawn = main(["--out", str(tmp_path)])["figures"]
+    assert drawn == {
+        "en": tmp_path / "std_per_layer.en.svg",
+        "zh": tmp_path / "std_per_layer.zh.svg",
+    }
+    assert b"<svg" in drawn["zh"].read_bytes()
