@@ -144,6 +144,21 @@ def draw_in_languages(draw, path: Path, *args, **kwargs) -> dict[str, Path]:
     return drawn
 
 
+def image_row(panels: dict, figsize: tuple[float, float], *, cmap: str | None = None,
+              colorbar: bool = False):
+    """A figure with one row of images (numpy arrays), each titled, without axes."""
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained")
+    for axis, (title, image) in zip(axes, panels.items(), strict=True):
+        shown = axis.imshow(image, cmap=cmap)
+        axis.set_title(title, fontsize=9)
+        axis.axis("off")
+        if colorbar:
+            figure.colorbar(shown, ax=axis, shrink=0.8)
+    return figure
+
+
 def save_figure(figure, path: Path) -> Path:
     """Save a matplotlib figure reproducibly and atomically, and close it.
 

@@ -13,6 +13,7 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
+    image_row,
     parse_args,
     save_figure,
     seed_everything,
@@ -59,16 +60,12 @@ def apply_kernel(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
 
 
 def draw(grey: torch.Tensor, outputs: dict[str, torch.Tensor], *, language: str, path):
-    import matplotlib.pyplot as plt
-
     titles = TITLES.get(language, {})
-    figure, axes = plt.subplots(1, len(outputs) + 1, figsize=(12, 3.2), layout="constrained")
-    panels = {"input (grey)": grey, **outputs}
-    for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        axis.imshow(image[0, 0].detach().cpu().numpy(), cmap="gray")
-        axis.set_title(titles.get(title, title), fontsize=9)
-        axis.axis("off")
-    return save_figure(figure, path)
+    panels = {
+        titles.get(title, title): image[0, 0].detach().cpu().numpy()
+        for title, image in {"input (grey)": grey, **outputs}.items()
+    }
+    return save_figure(image_row(panels, (12, 3.2), cmap="gray"), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

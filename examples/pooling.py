@@ -15,6 +15,7 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
+    image_row,
     parse_args,
     save_figure,
     seed_everything,
@@ -52,19 +53,16 @@ def adaptive_windows(size: int, output: int) -> list[tuple[int, int]]:
 
 
 def draw(photo: torch.Tensor, *, language: str, path):
-    import matplotlib.pyplot as plt
-
-    panels = {
+    images = {
         f"{WORDS[language]} {tuple(photo.shape[-2:])}": photo,
         "MaxPool2d(4)": nn.MaxPool2d(4)(photo),
         "AvgPool2d(4)": nn.AvgPool2d(4)(photo),
     }
-    figure, axes = plt.subplots(1, 3, figsize=(10, 3.6), layout="constrained")
-    for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        axis.imshow(image[0].permute(1, 2, 0).clamp(0, 1).numpy())
-        axis.set_title(f"{title} -> {tuple(image.shape[-2:])}", fontsize=9)
-        axis.axis("off")
-    return save_figure(figure, path)
+    panels = {
+        f"{title} -> {tuple(image.shape[-2:])}": image[0].permute(1, 2, 0).clamp(0, 1).numpy()
+        for title, image in images.items()
+    }
+    return save_figure(image_row(panels, (10, 3.6)), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

@@ -14,6 +14,7 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
+    image_row,
     parse_args,
     save_figure,
     seed_everything,
@@ -76,17 +77,12 @@ def upsample_resize_conv(x: torch.Tensor) -> torch.Tensor:
 
 
 def draw(flat: torch.Tensor, *, language: str, path):
-    import matplotlib.pyplot as plt
-
     images = (flat, upsample_transposed(flat), upsample_resize_conv(flat))
-    panels = dict(zip(TITLES[language], images, strict=True))
-    figure, axes = plt.subplots(1, 3, figsize=(10, 3.4), layout="constrained")
-    for axis, (title, image) in zip(axes, panels.items(), strict=True):
-        shown = axis.imshow(image[0, 0].detach().numpy(), cmap="viridis")
-        axis.set_title(title, fontsize=9)
-        axis.axis("off")
-        figure.colorbar(shown, ax=axis, shrink=0.8)
-    return save_figure(figure, path)
+    panels = {
+        title: image[0, 0].detach().numpy()
+        for title, image in zip(TITLES[language], images, strict=True)
+    }
+    return save_figure(image_row(panels, (10, 3.4), cmap="viridis", colorbar=True), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

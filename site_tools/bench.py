@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from examples.paths import PROJECT_ROOT
+from site_tools.project import ROOT as PROJECT_ROOT
 from site_tools.weight import PAGE_BUDGET, SEARCH_INDEX_BUDGET, first_load
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}

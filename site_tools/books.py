@@ -21,10 +21,7 @@ import argparse
 import hashlib
 import html
 import json
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -32,11 +29,10 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-import yaml
-
-from examples.paths import PROJECT_ROOT
+from site_tools import project
 from site_tools.figures import build_date
 from site_tools.loopback import CHROMIUM_FLAGS, chromium_path
+from site_tools.project import ROOT as PROJECT_ROOT
 
 BOOKS = PROJECT_ROOT / "build" / "books"
 MANIFEST = "manifest.json"
@@ -72,18 +68,6 @@ DROP_IN_PRINT = [
 ]
 
 
-class _SettingsLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml for its plain settings; MkDocs' own tags are read as nothing."""
-
-
-_SettingsLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-_SettingsLoader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, s, n: None)
-
-
-def settings() -> dict:
-    return yaml.load((PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8"), _SettingsLoader)
-
-
 class BookError(RuntimeError):
     """A book that cannot be built; the message says what is missing."""
 
@@ -96,44 +80,19 @@ class Chapter:
 
 
 def reading_order() -> list[Chapter]:
-    """The chapters in the order of the site's navigation (pages with an example)."""
-    from mkdocs.utils.meta import get_data
-
-    config = settings()
-
-    def walk(items):
-        for item in items:
-            for value in item.values() if isinstance(item, dict) else [item]:
-                if isinstance(value, list):
-                    yield from walk(value)
-                elif isinstance(value, str) and value.endswith(".md"):
-                    yield value
-
-    chapters = []
-    for source in walk(config["nav"]):
-        text = (PROJECT_ROOT / "docs" / "en" / source).read_text(encoding="utf-8")
-        if get_data(text)[1].get("example"):
-            chapters.append(Chapter(len(chapters) + 1, "", source))
-    return chapters
+    """The chapters in the order of the site's navigation."""
+    return [
+        Chapter(number, "", chapter.source)
+        for number, chapter in enumerate(project.chapters(), start=1)
+    ]
 
 
 def build_offline(folder: Path) -> None:
     """Build the whole site for reading from the file system into ``folder``."""
-    env = {**os.environ, "OFFLINE": "true", "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        problems = [
-            line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line
-        ]
-        raise BookError(
-            "the offline build failed:\n" + "\n".join(problems or [result.stderr[-3000:]])
-        )
+    try:
+        project.mkdocs_build(folder, env={"OFFLINE": "true"})
+    except project.BuildError as error:
+        raise BookError(f"the offline build failed: {error}") from None
 
 
 SHARED = ("assets", "stylesheets", "figures", "search")  # what every language's pages use
@@ -377,14 +336,6 @@ def print_pdf(site: Path, language: str, default: str, target: Path) -> Path:
     return target
 
 
-def languages() -> tuple[list[str], str]:
-    config = settings()
-    i18n = next(p["i18n"] for p in config["plugins"] if isinstance(p, dict) and "i18n" in p)
-    found = [entry["locale"] for entry in i18n["languages"]]
-    default = next(entry["locale"] for entry in i18n["languages"] if entry.get("default"))
-    return found, default
-
-
 INPUTS = ("docs", "snippets", "overrides", "site_tools", "examples", "mkdocs.yml", "package.json")
 
 
@@ -411,7 +362,7 @@ def build(out: Path = BOOKS, force: bool = False) -> dict[str, int]:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
         if recorded.get("key") == key and all((out / n).is_file() for n in recorded["files"]):
             return recorded["files"]
-    found, default = languages()
+    found, default = list(project.LANGUAGES), project.default_language()
     with tempfile.TemporaryDirectory(prefix="tutorial-offline-") as temporary:
         site = Path(temporary) / "site"
         build_offline(site)

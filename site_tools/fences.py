@@ -19,10 +19,8 @@ from pathlib import Path
 
 import markdown
 
-from examples.paths import PROJECT_ROOT
+from site_tools.project import DOCS, LANGUAGES, ROOT, settings
 
-DOCS = PROJECT_ROOT / "docs"
-LANGUAGES = ("en", "zh")
 RUNNABLE = {"python", "py"}
 SNIPPET_LINE = re.compile(r"^\s*(?:-{1,}8<-{1,}|;*-{1,}8<-{1,})\s")
 TITLE = re.compile(r'title="([^"]+)"')
@@ -47,25 +45,22 @@ class Fence:
 
     @property
     def id(self) -> str:
-        page = (
-            self.page.relative_to(PROJECT_ROOT)
-            if self.page.is_relative_to(PROJECT_ROOT)
-            else self.page
-        )
+        page = self.page.relative_to(ROOT) if self.page.is_relative_to(ROOT) else self.page
         return f"{page.as_posix()}:{self.line}"
 
 
 @cache
 def _snippets() -> markdown.Markdown:
+    """pymdownx.snippets as mkdocs.yml sets it up (base path: the project; no auto-append)."""
+    configured = next(
+        entry["pymdownx.snippets"]
+        for entry in settings()["markdown_extensions"]
+        if isinstance(entry, dict) and "pymdownx.snippets" in entry
+    )
+    options = {k: v for k, v in configured.items() if k not in ("base_path", "auto_append")}
     return markdown.Markdown(
         extensions=["pymdownx.snippets"],
-        extension_configs={
-            "pymdownx.snippets": {
-                "base_path": [str(PROJECT_ROOT)],
-                "check_paths": True,
-                "dedent_subsections": True,
-            }
-        },
+        extension_configs={"pymdownx.snippets": {**options, "base_path": [str(ROOT)]}},
     )
 
 

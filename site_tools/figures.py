@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
-from examples.paths import FIGURES_ROOT, PROJECT_ROOT
+from examples.paths import FIGURES_ROOT
+from site_tools.project import ROOT as PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
 KEY_FILE = ".cache-key"

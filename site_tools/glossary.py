@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from examples.paths import PROJECT_ROOT
+from site_tools.project import ROOT as PROJECT_ROOT
 
 GLOSSARY = PROJECT_ROOT / "snippets" / "glossary.md"
 CJK = re.compile(r"[\u4e00-\u9fff]")

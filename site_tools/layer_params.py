@@ -1,6 +1,6 @@
 """Parameter tables of layers: names and defaults read from the installed torch, meanings ours.
 
-A page asks for a table with ``<!-- parameters: Conv2d -->``; site_tools/hooks.py fills it in
+A page asks for a table with ``<!-- parameters: Conv2d -->``; site_tools/hooks/content.py fills it in
 the page's language. tests/test_layer_params.py fails when torch has a parameter we do not explain.
 """
 

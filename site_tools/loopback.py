@@ -12,7 +12,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from examples.paths import PROJECT_ROOT
+from site_tools.project import ROOT as PROJECT_ROOT
+from site_tools.project import settings
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -28,10 +29,7 @@ CHROMIUM_FLAGS = [
 
 def site_prefix() -> str:
     """The path part of site_url in mkdocs.yml, e.g. '/pytorch-models/'."""
-    text = (PROJECT_ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    line = next(line for line in text.splitlines() if line.startswith("site_url:"))
-    url = line.split('"')[1] if '"' in line else line.split(":", 1)[1].strip()
-    return urlsplit(os.environ.get("SITE_URL", url)).path or "/"
+    return urlsplit(settings()["site_url"]).path or "/"
 
 
 class PrefixedHandler(SimpleHTTPRequestHandler):
@@ -72,3 +70,27 @@ def chromium_path() -> str | None:
 
 def axe_script() -> Path:
     return PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def search(page, query: str) -> list[str]:
+    """Type ``query`` into Material's search box; return the result pages, best first."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    field = page.locator("input.md-search__input")
+    if not field.is_visible():  # narrow screens open search with a header button
+        page.locator("label.md-header__button[for=__search]").click()
+    # The index is built in a web worker after the page loads; a query typed before it is
+    # ready gets no answer, so type it again, as a reader would, until results appear.
+    field.fill(query)
+    for attempt in range(3):
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            field.press("End")
+            field.press_sequentially(" ")  # one more keystroke makes the search run again
+            field.press("Backspace")
+    hrefs = page.eval_on_selector_all(".md-search-result__item > a", "as => as.map(a => a.href)")
+    return [href.split("#")[0].split("?")[0] for href in hrefs]

@@ -27,12 +27,13 @@ from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import nbformat
-from mkdocs.utils.meta import get_data
 
-from examples.paths import PROJECT_ROOT
+from site_tools import project
 from site_tools.bundle import Bundler
-from site_tools.fences import DOCS, RUNNABLE, TITLE, Fence, Prose, read_page
+from site_tools.fences import RUNNABLE, TITLE, Fence, Prose, read_page
 from site_tools.figures import build_date
+from site_tools.project import DOCS
+from site_tools.project import ROOT as PROJECT_ROOT
 
 CACHE = PROJECT_ROOT / ".cache" / "notebooks"
 CACHE_FORMAT = 1  # bump when the way notebooks are executed changes
@@ -112,17 +113,11 @@ class Chapter:
 
 
 def chapters(language: str) -> list[Chapter]:
-    """The pages of one language whose front matter names an example."""
-    found = []
-    for page in sorted((DOCS / language).rglob("*.md")):
-        text, meta = get_data(page.read_text(encoding="utf-8"))
-        if not meta.get("example"):
-            continue
-        title = re.search(r"^# (.+)$", text, re.MULTILINE)
-        if not title:
-            raise NotebookError(f"{page}: a chapter needs a '# Title' line")
-        found.append(Chapter(language, page, meta["example"], title.group(1).strip()))
-    return found
+    """The chapters of one language, in reading order (see site_tools/project.py)."""
+    return [
+        Chapter(language, chapter.page(language), chapter.example, chapter.title(language))
+        for chapter in project.chapters()
+    ]
 
 
 def page_url(site_url: str, language: str, default: str, relative: str) -> str:

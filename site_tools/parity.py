@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_tools.fences import DOCS, LANGUAGES, page_fences
+from site_tools.fences import page_fences
+from site_tools.project import DOCS, LANGUAGES
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from examples.paths import PROJECT_ROOT
+from site_tools.project import ROOT as PROJECT_ROOT
 
 EXAMPLE = '''"""{title_en}."""
 

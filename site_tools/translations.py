@@ -10,11 +10,10 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from examples.paths import PROJECT_ROOT
-from site_tools.fences import DOCS, LANGUAGES
 from site_tools.parity import page_differences, trees
+from site_tools.project import LANGUAGES
+from site_tools.project import ROOT as PROJECT_ROOT
 
 LABELS = {
     "en": {
@@ -45,29 +44,38 @@ class Status:
         return max(times, key=times.get)
 
 
-def last_commit_time(path: Path) -> int | None:
+def commit_times() -> dict[str, int]:
+    """The last commit time of every file under docs/, from one ``git log`` (path -> seconds)."""
     try:
         out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct", "--", str(path)],
+            ["git", "log", "--format=%x00%ct", "--name-only", "--", "docs"],
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
             check=True,
-        ).stdout.strip()
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
-        return None
-    return int(out) if out else None
+        return {}
+    times: dict[str, int] = {}
+    for entry in out.split("\0")[1:]:
+        lines = entry.strip().splitlines()
+        for name in lines[1:]:
+            times.setdefault(name.strip(), int(lines[0]))  # newest first: keep the first seen
+    return times
 
 
 def report() -> list[Status]:
     pages = trees()
+    times = commit_times()
     statuses = []
     for rel in sorted(set().union(*pages.values())):
         missing = [lang for lang in LANGUAGES if rel not in pages[lang]]
         problems = [] if missing else page_differences(rel)
-        times = {lang: last_commit_time(DOCS / lang / rel) if lang not in missing else None
-                 for lang in LANGUAGES}  # fmt: skip
-        statuses.append(Status(rel.as_posix(), missing, problems, times))
+        last = {
+            lang: None if lang in missing else times.get(f"docs/{lang}/{rel.as_posix()}")
+            for lang in LANGUAGES
+        }
+        statuses.append(Status(rel.as_posix(), missing, problems, last))
     return statuses
 
 

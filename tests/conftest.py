@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -16,7 +14,8 @@ os.environ.setdefault("TUTORIAL_FIGURES", tempfile.mkdtemp(prefix="tutorial-figu
 import matplotlib
 import pytest
 
-from examples.paths import PROJECT_ROOT
+REPRODUCIBLE_DATE = "1767225600"  # 2026-01-01: builds in the tests carry this date
+
 
 matplotlib.use("Agg")
 
@@ -42,15 +41,42 @@ def isolated_state():
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory) -> Path:
     """Build the whole site once, strictly, into a temporary folder; return that folder."""
+    from site_tools.project import BuildError, mkdocs_build
+
     site = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed:\n{result.stderr[-4000:]}", pytrace=False)
+    try:
+        mkdocs_build(site, env={"SOURCE_DATE_EPOCH": REPRODUCIBLE_DATE})
+    except BuildError as error:
+        pytest.fail(str(error), pytrace=False)
     return site
+
+
+def _require(condition: bool, message: str) -> None:
+    """Skip a check whose tool is missing, except in CI (CI=true), where that is a failure."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} (CI must run this check)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def require():
+    return _require
+
+
+@pytest.fixture(scope="module")
+def browser(require):
+    """Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from site_tools.loopback import CHROMIUM_FLAGS, chromium_path
+
+    executable = chromium_path()
+    require(
+        executable is not None, "no Chromium found: install Debian's 'chromium', or set CHROMIUM"
+    )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

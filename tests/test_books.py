@@ -5,16 +5,14 @@ Without Chromium these tests skip with a message, except in CI (CI=true), where 
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from site_tools import books
-from site_tools.loopback import CHROMIUM_FLAGS, chromium_path
+from site_tools.loopback import chromium_path, search
 
 pytestmark = pytest.mark.browser
 SEARCHES = {
@@ -23,16 +21,8 @@ SEARCHES = {
 }
 
 
-def require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI must build and check the books)", pytrace=False)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
-def built() -> Path:
+def built(require) -> Path:
     """The books of this checkout (built by `nox -s tests` first; built here if missing)."""
     require(chromium_path() is not None, "no Chromium found: install Debian's 'chromium'")
     require(
@@ -41,16 +31,6 @@ def built() -> Path:
     )
     books.build()
     return books.BOOKS
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -86,22 +66,7 @@ def test_offline_copy_works_from_the_file_system(built, browser, tmp_path, langu
     assert page.locator("math").count() >= 1
     assert page.locator(".md-select").count() == 0, "the language switch was not removed"
     query, target = SEARCHES[language]
-    field = page.locator("input.md-search__input")
-    field.fill(query)
-    for attempt in range(3):  # the index loads in a worker; retype until it answers
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            field.press("End")
-            field.press_sequentially(" ")
-            field.press("Backspace")
-    hrefs = page.eval_on_selector_all(
-        ".md-search-result__item > a", "links => links.map(l => l.href)"
-    )
-    addresses = [href.split("#")[0].split("?")[0] for href in hrefs]
+    addresses = search(page, query)
     assert any(a.endswith(f"{prefix}{target}") for a in addresses[:3]), addresses[:5]
     assert not leaving, leaving
     assert not errors, errors

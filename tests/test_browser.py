@@ -5,13 +5,12 @@ Without Chromium these tests skip with a message, except in CI (CI=true), where 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from site_tools.loopback import CHROMIUM_FLAGS, axe_script, chromium_path, serve
+from site_tools import project
+from site_tools.loopback import axe_script, search, serve
 
 pytestmark = pytest.mark.browser
 
@@ -24,26 +23,21 @@ PAGES = [
     "models/lenet/",
     "models/alexnet/",
     "models/pipeline/",
-    "blocks/module/",
+    "blocks/module-internals/",
     "blocks/containers/",
     "init/weight-init/",
     "layers/convolution/",
     "layers/transposed-convolution/",
     "layers/pooling/",
-    "layers/linear/",
+    "layers/linear-layer/",
     "layers/activations/",
     "glossary/",
     "translations/",
 ]
-LANGUAGES = {"en": "", "zh": "zh/"}
-
-
-def require(condition: bool, message: str) -> None:
-    if condition:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"{message} (CI must run the browser checks)", pytrace=False)
-    pytest.skip(message)
+LANGUAGES = {  # language -> its folder in the site
+    language: "" if language == project.default_language() else f"{language}/"
+    for language in project.LANGUAGES
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,20 +46,9 @@ def base_url(built_site: Path):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = chromium_path()
-    require(
-        executable is not None,
-        "no Chromium found: install Debian's 'chromium' package, or set CHROMIUM",
-    )
+@pytest.fixture(scope="module", autouse=True)
+def axe(require) -> None:
     require(axe_script().is_file(), "axe-core is missing: run 'npm ci' in the project")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 class Visit:
@@ -183,26 +166,7 @@ SEARCHES = [
 def test_search_finds_the_chapter(
     visit, base_url: str, language: str, query: str, expected: str
 ) -> None:
-    page = visit(LANGUAGES[language]).page
-    field = page.locator("input.md-search__input")
-    if not field.is_visible():  # narrow screens open search with a header button
-        page.locator("label.md-header__button[for=__search]").click()
-    # The index is built in a web worker after the page loads; a query typed before it is
-    # ready gets no answer, so type it again, as a reader would, until results appear.
-    field.fill(query)
-    for attempt in range(3):
-        try:
-            page.wait_for_selector(".md-search-result__item", timeout=5_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            field.press("End")
-            field.press_sequentially(" ")  # one more keystroke makes the search run again
-            field.press("Backspace")
-    hrefs = page.evaluate("""Array.from(document.querySelectorAll('.md-search-result__item > a'))
-        .map(a => a.href)""")
-    pages = [href.split("#")[0].split("?")[0] for href in hrefs]
+    pages = search(visit(LANGUAGES[language]).page, query)
     assert base_url + expected in pages[:3], f"'{query}' found {pages[:5]}"
 
 

@@ -76,3 +76,16 @@ def test_a_new_part_needs_its_chinese_name(project) -> None:
     updated = add_to_nav(config, "Training", "训练", "training", "loop", "loop", "Loops", "循环")
     assert '  - Training:\n      - "Loops": training/loop.md\n  - Contributing:' in updated
     assert '            "Training": "训练"' in updated
+
+
+def test_a_broken_link_is_named_first(project) -> None:
+    from site_tools.project import BuildError, mkdocs_build
+
+    page = project / "docs" / "en" / "recipe.md"
+    page.write_text(page.read_text() + "\nSee [nowhere](no-such-page.md).\n")
+    with pytest.raises(BuildError) as raised:
+        mkdocs_build(project / "site", root=project, env={"PYTHONPATH": str(project)})
+    first_lines = str(raised.value).splitlines()[1:3]
+    assert any("recipe.md" in line and "no-such-page.md" in line for line in first_lines), (
+        first_lines
+    )

@@ -1,0 +1,104 @@
+"""Hook: content the build writes into pages, in the page's language.
+
+``<!-- parameters: Conv2d -->`` (a table read from the installed torch), ``<!-- downloads -->``
+(the books of this language, with sizes), ``<!-- translation-status -->``, and each chapter's
+provenance line (torch version, device, date).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib.metadata import version
+from pathlib import Path
+
+from mkdocs.utils import get_relative_url
+
+from site_tools import books, translations
+from site_tools.figures import PROVENANCE_FILE, build_date
+from site_tools.hooks.common import is_offline, page_language
+from site_tools.hooks.offline import DOWNLOAD_FOLDER
+
+PROVENANCE = {  # (with figures, without)
+    "en": (
+        "Outputs and figures on this page were produced with torch {torch} on {device}, {date}.",
+        "Outputs on this page were checked with torch {torch} on {device}, {date}.",
+    ),
+    "zh": (
+        "本页的输出和图片由 torch {torch} 在 {device} 上生成，日期 {date}。",
+        "本页的输出由 torch {torch} 在 {device} 上核对，日期 {date}。",
+    ),
+}
+
+
+DOWNLOADS = "<!-- downloads -->"
+DOWNLOAD_LINES = {
+    "en": (
+        '- **Offline copy**: <a href="{zip}" download>{zip_name}</a> ({zip_size}). Unpack it'
+        " and open `index.html` in a browser: every page, figure and search, with no network.\n"
+        '- **PDF**: <a href="{pdf}" download>{pdf_name}</a> ({pdf_size}), every chapter in'
+        " reading order, with a table of contents.",
+        "*The offline copy and the PDF are made by `nox -s books` (and `nox -s docs`).*",
+        "*You are reading the offline copy. The other language and the PDF are on the site.*",
+    ),
+    "zh": (
+        '- **离线副本**：<a href="{zip}" download>{zip_name}</a>（{zip_size}）。解压后用浏览器'
+        "打开 `index.html`：所有页面、图片和搜索都可用，无需联网。\n"
+        '- **PDF**：<a href="{pdf}" download>{pdf_name}</a>（{pdf_size}），按阅读顺序收录'
+        "所有章节，带目录。",
+        "*离线副本和 PDF 由 `nox -s books`（以及 `nox -s docs`）生成。*",
+        "*你正在阅读离线副本。另一种语言的版本和 PDF 在网站上。*",
+    ),
+}
+
+
+def _downloads(page, language: str, config) -> str:
+    """The home page's list of this language's offline copy and PDF, with their sizes."""
+    built, missing, offline = DOWNLOAD_LINES.get(language, DOWNLOAD_LINES["en"])
+    manifest = books.BOOKS / books.MANIFEST
+    if is_offline(config):
+        return offline
+    if not manifest.is_file():
+        return missing
+    sizes = json.loads(manifest.read_text(encoding="utf-8"))["files"]
+    names = {kind: f"{books.NAME}-{language}.{kind}" for kind in ("zip", "pdf")}
+    if not all(name in sizes for name in names.values()):
+        return missing
+    facts = {}
+    for kind, name in names.items():
+        facts[kind] = get_relative_url(f"{DOWNLOAD_FOLDER}/{name}", page.url)
+        facts[f"{kind}_name"] = name
+        facts[f"{kind}_size"] = f"{sizes[name] / 1024 / 1024:.1f} MiB"
+    return built.format(**facts)
+
+
+TRANSLATION_STATUS = "<!-- translation-status -->"
+PARAMETER_TABLE = re.compile(r"<!-- parameters: (\w+) -->")
+
+
+def _parameter_table(match: re.Match, language: str) -> str:
+    from site_tools import layer_params  # imports torch: only for a page that asks for a table
+
+    return layer_params.table(match.group(1), language)
+
+
+def on_page_markdown(markdown, page, config, files):
+    language = page_language(page)
+    markdown = PARAMETER_TABLE.sub(lambda m: _parameter_table(m, language), markdown)
+    if DOWNLOADS in markdown:
+        markdown = markdown.replace(DOWNLOADS, _downloads(page, language, config))
+    if TRANSLATION_STATUS in markdown:
+        table = translations.as_markdown(translations.report(), language)
+        markdown = markdown.replace(TRANSLATION_STATUS, table)
+    example = page.meta.get("example")
+    if not example:
+        return markdown
+    record = Path(config.docs_dir) / "figures" / example / PROVENANCE_FILE
+    if record.is_file():
+        facts = json.loads(record.read_text(encoding="utf-8"))
+    else:  # no figures: the printed outputs are checked by the tests, on the CPU
+        facts = {"torch": version("torch"), "device": "cpu", "date": build_date()}
+    facts["device"] = {"cpu": "CPU", "cuda": "CUDA"}.get(facts["device"], facts["device"])
+    with_figures, without = PROVENANCE.get(language, PROVENANCE["en"])
+    line = (with_figures if record.is_file() else without).format(**facts)
+    return f'{markdown}\n\n<p class="tutorial-provenance" markdown>{line}</p>\n'

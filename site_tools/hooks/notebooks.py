@@ -1,0 +1,46 @@
+"""Hook: each chapter's notebook, written before the build reads the docs folder, and a
+download button for it under the chapter's title (see site_tools/notebooks.py)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import PurePosixPath
+
+from site_tools import notebooks
+from site_tools.hooks.common import default_language, languages, page_language
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+
+def on_config(config):
+    """Write each chapter's executed notebook into docs/<language>/notebooks/ (if it changed)."""
+    for language in languages(config):
+        for chapter in notebooks.chapters(language):
+            notebooks.write(chapter, config.site_url, default_language(config), log.info)
+    return config
+
+
+DOWNLOAD = {
+    "en": "Download this chapter as a Jupyter notebook (.ipynb)",
+    "zh": "下载本章的 Jupyter 笔记本（.ipynb）",
+}
+H1 = re.compile(r"^# .+$", re.MULTILINE)
+
+
+def _download_button(markdown: str, page, language: str, example: str) -> str:
+    """Put a download button for the chapter's notebook right under its title."""
+    folder = PurePosixPath(page.file.src_uri).parent
+    notebook = PurePosixPath(language, notebooks.FOLDER, f"{example}.ipynb")
+    href = PurePosixPath(os.path.relpath(notebook, folder)).as_posix()
+    label = DOWNLOAD.get(language, DOWNLOAD["en"])
+    button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
+    return H1.sub(lambda m: f"{m.group(0)}\n\n{button}\n", markdown, count=1)
+
+
+def on_page_markdown(markdown, page, config, files):
+    example = page.meta.get("example")
+    if not example:
+        return markdown
+    return _download_button(markdown, page, page_language(page), example)

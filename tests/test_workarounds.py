@@ -1,0 +1,52 @@
+"""Canaries for the workarounds in site_tools/hooks/workarounds.py.
+
+Each test builds or reads what upstream produces without our workaround and asserts the problem
+is still there. When one fails, upstream has fixed it: delete the workaround and its canary.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from site_tools.project import mkdocs_build
+
+
+@pytest.fixture(scope="module")
+def bare_site(tmp_path_factory) -> Path:
+    """The site built with the workarounds switched off."""
+    site = tmp_path_factory.mktemp("bare-site")
+    mkdocs_build(site, strict=False, env={"TUTORIAL_WITHOUT_WORKAROUNDS": "1"})
+    return site
+
+
+def test_i18n_still_writes_one_sitemap_at_the_root(bare_site: Path) -> None:
+    assert (bare_site / "sitemap.xml").is_file()
+    assert not (bare_site / "zh" / "sitemap.xml").is_file(), (
+        "mkdocs-static-i18n now writes zh/sitemap.xml: delete workaround 1"
+    )
+
+
+def test_i18n_still_points_hreflang_at_pages(bare_site: Path) -> None:
+    page = (bare_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
+    links = re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="en">', page)
+    assert links and links[0].rstrip("/").endswith("layers/pooling"), (
+        f"hreflang links are {links}: if they point at roots now, delete workaround 2"
+    )
+
+
+def test_material_still_fetches_a_sitemap_beside_each_alternate(bare_site: Path) -> None:
+    [bundle] = (bare_site / "assets/javascripts").glob("bundle.*.min.js")
+    assert "sitemap.xml" in bundle.read_text(encoding="utf-8"), (
+        "Material's script no longer fetches sitemap.xml: both workarounds may be unneeded"
+    )
+
+
+def test_with_the_workarounds_the_site_has_what_the_theme_asks_for(built_site: Path) -> None:
+    assert (built_site / "zh" / "sitemap.xml").is_file()
+    page = (built_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="en">', page) == [
+        "/pytorch-models/"
+    ]
