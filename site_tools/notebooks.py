@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 
 import nbformat
 
-from site_tools import project
+from site_tools import cjk, project
 from site_tools.bundle import Bundler
 from site_tools.fences import RUNNABLE, TITLE, Fence, Prose, read_page
 from site_tools.figures import build_date
@@ -79,12 +79,6 @@ ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s+[\w-]+(?:\s+"(?P<title>[^"]*)")?\
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)(?:\{[^}]*\})?")
 LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
-# A line break between two Chinese characters would show as a space; Chinese has none there.
-CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
-CJK_LINE_BREAK = re.compile(
-    f"(?<=[{CJK}])\n(?=[{CJK}])|(?<=[{CJK_PUNCTUATION}])\n(?![-*+>|#\\s]|\\d+\\. )"
-)
 SITE_NAME = {"en": "PyTorch Models, Step by Step", "zh": "PyTorch 模型，一步一步"}
 
 
@@ -167,7 +161,7 @@ def _markdown(
             continue
         quoted = False
         lines.append(line)
-    markdown = CJK_LINE_BREAK.sub("", "\n".join(lines).strip())
+    markdown = cjk.join_lines("\n".join(lines).strip())
     markdown = IMAGE.sub(image, LINK.sub(link, markdown))
     return markdown, attachments
 

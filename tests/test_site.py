@@ -191,3 +191,19 @@ def test_each_language_shows_its_own_figures(built_site: Path) -> None:
             for source in re.findall(r'<img [^>]*src="([^"]*figures/[^"]+)"', page.read_text()):
                 assert f".{language}." in source, f"{page}: {source}"
                 assert (page.parent / source).resolve().is_file(), f"{page}: {source} missing"
+
+
+def test_chinese_paragraphs_have_no_line_break_spaces(built_site: Path) -> None:
+    """A source line break between two Chinese characters would render as a visible space."""
+    import html as entities
+
+    cjk = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+    found = []
+    for page in (built_site / "zh").rglob("index.html"):
+        article = page.read_text(encoding="utf-8").split("<article", 1)[-1].split("</article>")[0]
+        for block in re.findall(r"<(?:p|li|td)\b[^>]*>(.*?)</(?:p|li|td)>", article, re.S):
+            text = entities.unescape(re.sub(r"<[^>]+>", "", block))
+            found += [
+                f"{page.parent.name}: {m!r}" for m in re.findall(f"{cjk}[ \t]*\n\\s*{cjk}", text)
+            ]
+    assert not found, found[:10]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from mkdocs.utils import get_relative_url
 
-from site_tools import books, translations
+from site_tools import books, cjk, translations
 from site_tools.figures import PROVENANCE_FILE, build_date
 from site_tools.hooks.common import is_offline, page_language
 from site_tools.hooks.offline import DOWNLOAD_FOLDER
@@ -84,6 +84,7 @@ def _parameter_table(match: re.Match, language: str) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     language = page_language(page)
+    markdown = cjk.join_lines(markdown)
     markdown = PARAMETER_TABLE.sub(lambda m: _parameter_table(m, language), markdown)
     if DOWNLOADS in markdown:
         markdown = markdown.replace(DOWNLOADS, _downloads(page, language, config))
