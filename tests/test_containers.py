@@ -46,3 +46,17 @@ def test_moduledict_chooses_by_key() -> None:
     assert choice(image, "conv", "relu").shape == (1, 8, 8, 8)
     assert choice(image, "pool", "prelu").shape == (1, 3, 8, 8)
     assert (choice(image, "conv", "relu") >= 0).all()
+
+
+def test_the_dictionary_lenet_calls_one_relu_four_times_and_one_pool_twice() -> None:
+    """The page says so: count the calls with forward hooks."""
+    from examples.containers import LeNetModuleDict
+
+    model = LeNetModuleDict()
+    calls = {"relu": 0, "pool": 0}
+    for name in calls:
+        model.layers[name].register_forward_hook(
+            lambda module, args, output, name=name: calls.__setitem__(name, calls[name] + 1)
+        )
+    model(torch.randn(1, 3, 32, 32))
+    assert calls == {"relu": 4, "pool": 2}

@@ -80,3 +80,29 @@ def test_full_run_draws_the_figure(tmp_path) -> None:
         "zh": tmp_path / "std_per_layer.zh.svg",
     }
     assert b"<svg" in drawn["zh"].read_bytes()
+
+
+def test_equal_initial_weights_stay_equal_after_training() -> None:
+    """The page's symmetry argument: units that start equal get equal gradients."""
+    import torch
+    from torch import nn
+
+    layer = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
+    for parameter in layer.parameters():
+        nn.init.constant_(parameter, 0.5)
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+    for _ in range(5):
+        optimizer.zero_grad()
+        layer(torch.randn(8, 4)).pow(2).mean().backward()
+        optimizer.step()
+    weights = layer[0].weight
+    assert torch.allclose(weights, weights[0].expand_as(weights))
+
+
+def test_sigmoid_slope_at_zero_is_a_quarter() -> None:
+    import torch
+
+    x = torch.zeros(1, requires_grad=True)
+    torch.sigmoid(x).backward()
+    assert x.grad.item() == 0.25
+    assert torch.nn.init.calculate_gain("sigmoid") == 1
