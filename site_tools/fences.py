@@ -41,6 +41,7 @@ class Fence:
     expected_output: str | None = None
     skip_reason: str | None = None
     continues: bool = False  # shares names with the fence before it
+    indent: str = ""  # inside a block such as an exercise's collapsed solution
     marks: list[str] = field(default_factory=list)
 
     @property
@@ -116,7 +117,10 @@ def read_page(page: Path) -> list[Prose | Fence]:
 
     def flush() -> None:
         if "".join(prose).strip():
-            blocks.append(Prose(page=page, line=prose_line, text="\n".join(prose).strip("\n")))
+            blank = next(i for i, text in enumerate(prose) if text.strip())
+            blocks.append(
+                Prose(page=page, line=prose_line + blank, text="\n".join(prose).strip("\n"))
+            )
         prose.clear()
 
     while index < len(lines):
@@ -175,6 +179,7 @@ def read_page(page: Path) -> list[Prose | Fence]:
                     info=opening.group("info").strip(),
                     skip_reason=reason,
                     continues="pytest-codeblocks:cont" in pending,
+                    indent=indent,
                     marks=list(pending),
                 )
             )

@@ -123,7 +123,7 @@ def page_url(site_url: str, language: str, default: str, relative: str) -> str:
 
 
 def _markdown(
-    text: str, chapter: Chapter, site_url: str, default: str
+    text: str, chapter: Chapter, site_url: str, default: str, quoted: bool = False
 ) -> tuple[str, dict[str, dict[str, str]]]:
     """Page Markdown as Jupyter reads it: links absolute, figures attached, admonitions quoted."""
     attachments: dict[str, dict[str, str]] = {}
@@ -149,7 +149,7 @@ def _markdown(
         url = page_url(site_url, chapter.language, default, joined)
         return f"[{match.group('text')}]({url}{'#' + anchor if anchor else ''})"
 
-    lines, quoted = [], False
+    lines = []
     for line in COMMENT.sub("", text).splitlines():
         header = ADMONITION.match(line)
         if header:
@@ -159,6 +159,8 @@ def _markdown(
         if quoted and (not line.strip() or line.startswith("    ")):
             lines.append(("> " + line[4:]).rstrip())
             continue
+        if quoted and lines and lines[-1] == ">":
+            lines[-1] = ""  # a blank line ends the quote; "> " would take the next paragraph in
         quoted = False
         lines.append(line)
     markdown = cjk.join_lines("\n".join(lines).strip())
@@ -211,13 +213,18 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
             pending_prose.clear()
             attachments.clear()
 
+    inside = False  # the previous block was a fence inside an admonition
     for block in read_page(chapter.page):
         if isinstance(block, Prose):
-            text, found = _markdown(block.text, chapter, site_url, default)
+            # Prose that goes on inside the same admonition after a fence stays quoted.
+            continued = inside and block.text.startswith("    ")
+            text, found = _markdown(block.text, chapter, site_url, default, quoted=continued)
+            inside = False
             if text:
                 pending_prose.append(text)
                 attachments.update(found)
             continue
+        inside = bool(block.indent)
         if block.language not in RUNNABLE or block.skip_reason is not None:
             pending_prose.append(_fence_as_markdown(block, chapter.language))
             continue
@@ -233,6 +240,8 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
         origins.append(Source(len(cells), block.id))
         cell = nbformat.v4.new_code_cell(bundle.code.rstrip("\n"))
         cell.metadata["expected_output"] = block.expected_output  # dropped before writing
+        if block.indent:  # an exercise's solution: collapsed, as on the page
+            cell.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
         cells.append(cell)
     flush()
     for number, cell in enumerate(cells):

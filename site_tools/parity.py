@@ -13,12 +13,13 @@ HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 INCLUDE = re.compile(r"""--8<--\s+["']([^"']+)["']""")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+COLLAPSED = re.compile(r"^\s*\?\?\?\+?\s+([\w-]+)")
 FRONT_EXAMPLE = re.compile(r"\A---\n(?:.*\n)*?example:\s*(\w+)\n(?:.*\n)*?---\n")
 
 
 @dataclass(frozen=True)
 class Item:
-    kind: str  # heading, fence, include, figure, example
+    kind: str  # heading, fence, include, figure, example, collapsed
     value: str
     section: str  # the heading the item sits under, in the page's own language
     line: int
@@ -44,6 +45,9 @@ def outline(page: Path, language: str) -> list[Item]:
         if heading:
             section = heading.group(2)
             items.append(Item("heading", f"level {len(heading.group(1))}", section, number))
+        collapsed = COLLAPSED.match(line) if fence_open is None else None
+        if collapsed:  # an exercise's solution, say: same kind, same place, in both languages
+            items.append(Item("collapsed", collapsed.group(1), section, number))
         for target in INCLUDE.findall(line):
             # The run box is a per-language snippet; the rest of an include must match.
             items.append(
@@ -73,7 +77,7 @@ def page_differences(rel: Path) -> list[str]:
     first, second = LANGUAGES
     a, b = (outline(DOCS / lang / rel, lang) for lang in LANGUAGES)
     problems = []
-    for kind in ("example", "heading", "include", "figure", "fence"):
+    for kind in ("example", "heading", "collapsed", "include", "figure", "fence"):
         left = [item for item in a if item.kind == kind]
         right = [item for item in b if item.kind == kind]
         for index in range(max(len(left), len(right))):

@@ -71,6 +71,11 @@ def default_language(root: Path = ROOT) -> str:
 
 
 LANGUAGES = languages()
+# How every chapter ends, in each language: a summary, then exercises with collapsed solutions.
+LESSON_WORDS = {
+    "en": {"summary": "Summary", "exercises": "Exercises", "solution": "Solution"},
+    "zh": {"summary": "小结", "exercises": "练习", "solution": "答案"},
+}
 
 
 def page_stem(example: str) -> str:
@@ -153,6 +158,12 @@ class Chapter:
             ):
                 return tuple(ast.literal_eval(node.value))
         return ()
+
+    def front_matter(self, language: str) -> dict:
+        text = self.page(language).read_text(encoding="utf-8")
+        if not text.startswith("---\n"):
+            return {}
+        return yaml.safe_load(text[4 : text.index("\n---\n", 4)]) or {}
 
     def title(self, language: str) -> str:
         found = re.search(r"^# (.+)$", self.page(language).read_text(encoding="utf-8"), re.M)

@@ -93,6 +93,42 @@ value = main(["--quick"])
 ```text
 {output}
 ```
+
+## Summary
+
+- Say in a few lines what the reader can now do.
+
+## Exercises
+
+**1. Predict, then check.** Ask the reader to predict something the code prints, then check it.
+
+??? success "Solution"
+
+    Explain the answer, then show it:
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    print(main(["--quick"]) == value)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    True
+    ```
+
+**2. Change one thing.** Ask the reader to change one argument and say what follows.
+
+??? success "Solution"
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    print(type(value).__name__)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    float
+    ```
 """,
     "zh": """---
 example: {module}
@@ -119,6 +155,42 @@ value = main(["--quick"])
 ```text
 {output}
 ```
+
+## 小结
+
+- 用几句话说明读者现在会做什么。
+
+## 练习
+
+**1. 先预测，再验证。** 请读者预测代码会打印什么，再运行验证。
+
+??? success "答案"
+
+    先解释答案，再展示它：
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    print(main(["--quick"]) == value)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    True
+    ```
+
+**2. 改一处。** 请读者改一个参数，并说出结果会怎样变化。
+
+??? success "答案"
+
+    <!--pytest-codeblocks:cont-->
+    ```python
+    print(type(value).__name__)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    float
+    ```
 """,
 }
 

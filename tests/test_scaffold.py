@@ -57,7 +57,8 @@ def test_scaffolded_chapter_builds_and_passes(project) -> None:
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          "tests/test_demo_chapter.py", "tests/test_parity.py", "tests/test_fence_rules.py",
-         "tests/test_glossary.py", "tests/test_notebooks.py", "-k", "demo or parity or trees"],
+         "tests/test_glossary.py", "tests/test_notebooks.py", "tests/test_lessons.py",
+         "tests/test_prose_numbers.py", "-k", "demo or parity or trees"],
         cwd=project, capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert tests.returncode == 0, tests.stdout[-3000:]
