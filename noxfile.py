@@ -142,7 +142,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over examples, tests, site tools, this file and the Python code in every fence."""
+    """Ruff over the Python (files and every fence), then autocorrect over the Chinese copy."""
     env = _environment(session)
     _run(
         session,
@@ -157,6 +157,7 @@ def lint(session: nox.Session) -> None:
     )
     _run(session, env, "ruff", "format", "--check", "examples", "tests", "site_tools", "noxfile.py")
     _run(session, env, "python", "-m", "site_tools.lint_fences", *session.posargs)
+    _run(session, env, "python", "-m", "site_tools.lint_chinese")
 
 
 @nox.session

@@ -358,7 +358,7 @@ def executed(notebook, label: str, origins: list[Source], log=None):
             log(f"Executing {label} (its code changed or was never run here)")
         results = run(notebook, label, origins)
         CACHE.mkdir(parents=True, exist_ok=True)
-        temporary = record.with_suffix(".partial")
+        temporary = record.with_name(f"{record.name}.{os.getpid()}.partial")
         temporary.write_text(json.dumps(results), encoding="utf-8")
         temporary.replace(record)
     for cell, result in zip(code_cells(notebook), results, strict=True):
@@ -390,7 +390,7 @@ def write(chapter: Chapter, site_url: str, default: str, log=None) -> bool:
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".partial")
+    temporary = target.with_name(f"{target.name}.{os.getpid()}.partial")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(target)
     return True

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from site_tools.project import mkdocs_build
+from site_tools.project import mkdocs_build, settings
 
 
 @pytest.fixture(scope="module")
@@ -29,24 +29,32 @@ def test_i18n_still_writes_one_sitemap_at_the_root(bare_site: Path) -> None:
     )
 
 
-def test_i18n_still_points_hreflang_at_pages(bare_site: Path) -> None:
+def test_i18n_still_writes_relative_hreflang_links(bare_site: Path) -> None:
     page = (bare_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
     links = re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="en">', page)
-    assert links and links[0].rstrip("/").endswith("layers/pooling"), (
-        f"hreflang links are {links}: if they point at roots now, delete workaround 2"
+    assert links == ["../../../layers/pooling/"], (
+        f"hreflang links are {links}: if they are absolute now, delete workaround 2"
     )
 
 
 def test_material_still_fetches_a_sitemap_beside_each_alternate(bare_site: Path) -> None:
     [bundle] = (bare_site / "assets/javascripts").glob("bundle.*.min.js")
-    assert "sitemap.xml" in bundle.read_text(encoding="utf-8"), (
-        "Material's script no longer fetches sitemap.xml: both workarounds may be unneeded"
+    script = bundle.read_text(encoding="utf-8")
+    assert 'M("link[rel=alternate]")' in script and 'new URL("sitemap.xml",e)' in script, (
+        "Material's script no longer fetches sitemap.xml beside each alternate link: "
+        "the per-page sitemaps of workaround 2 may be unneeded"
     )
 
 
 def test_with_the_workarounds_the_site_has_what_the_theme_asks_for(built_site: Path) -> None:
     assert (built_site / "zh" / "sitemap.xml").is_file()
     page = (built_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
-    assert re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="en">', page) == [
-        "/pytorch-models/"
-    ]
+    links = dict(
+        reversed(pair)
+        for pair in re.findall(r'<link rel="alternate" href="([^"]*)" hreflang="([\w-]+)">', page)
+    )
+    site_url = settings()["site_url"]
+    assert links == {"en": f"{site_url}layers/pooling/", "zh": f"{site_url}zh/layers/pooling/"}
+    for href in links.values():
+        beside = built_site / href[len(site_url) :] / "sitemap.xml"
+        assert beside.is_file() and f"<loc>{href}</loc>" in beside.read_text(encoding="utf-8")

@@ -1,5 +1,6 @@
-"""Hook: each chapter's notebook, written before the build reads the docs folder, and a
-download button for it under the chapter's title (see site_tools/notebooks.py)."""
+"""Hook: each chapter's notebook, written before the build reads the docs folder, and under the
+chapter's title the two ways to run it: a download button for the notebook, and the command for
+a clone of the project (see site_tools/notebooks.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,12 @@ DOWNLOAD = {
     "en": "Download this chapter as a Jupyter notebook (.ipynb)",
     "zh": "下载本章的 Jupyter 笔记本（.ipynb）",
 }
+RUN = {
+    "en": "Or, in a clone of the project: `python3 -m examples.{example} --device auto`"
+    " ([how to run a chapter]({home}#how-to-read-it)).",
+    "zh": "或者在项目的克隆中运行：`python3 -m examples.{example} --device auto`"
+    "（[如何运行一章]({home}#如何阅读)）。",
+}
 H1 = re.compile(r"^# .+$", re.MULTILINE)
 
 
@@ -36,7 +43,9 @@ def _download_button(markdown: str, page, language: str, example: str) -> str:
     href = PurePosixPath(os.path.relpath(notebook, folder)).as_posix()
     label = DOWNLOAD.get(language, DOWNLOAD["en"])
     button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
-    return H1.sub(lambda m: f"{m.group(0)}\n\n{button}\n", markdown, count=1)
+    home = PurePosixPath(os.path.relpath(PurePosixPath(language, "index.md"), folder)).as_posix()
+    run = RUN.get(language, RUN["en"]).format(example=example, home=home)
+    return H1.sub(lambda m: f"{m.group(0)}\n\n{button}\n\n{run}\n", markdown, count=1)
 
 
 def on_page_markdown(markdown, page, config, files):
