@@ -11,6 +11,8 @@ import hashlib
 import os
 import shutil
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nox
@@ -34,6 +36,11 @@ def _requirements_digest() -> str:
 
 def _environment(session: nox.Session) -> dict[str, str]:
     """Make or refresh the shared environment; return the variables that select it."""
+    with _timed(session, "environment"):
+        return _make_environment(session)
+
+
+def _make_environment(session: nox.Session) -> dict[str, str]:
     python = VENV / "bin" / "python"
     digest = _requirements_digest()
     if not python.exists():
@@ -66,13 +73,27 @@ def _environment(session: nox.Session) -> dict[str, str]:
     }
 
 
+@contextmanager
+def _timed(session: nox.Session, step: str):
+    """Log how long a step took, as `time: <step> <seconds> s` (nox -s bench reads these)."""
+    start = time.perf_counter()
+    yield
+    session.log(f"time: {step} {time.perf_counter() - start:.1f} s")
+
+
 def _run(session: nox.Session, env: dict[str, str], program: str, *args: str) -> None:
     """Run a program of the shared environment (nox would look it up on its own PATH)."""
     session.run(str(VENV / "bin" / program), *args, env=env, external=True)
 
 
 def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
-    _run(session, env, "python", "-m", "site_tools.figures", *args)
+    with _timed(session, "figures"):
+        _run(session, env, "python", "-m", "site_tools.figures", *args)
+
+
+def _notebooks(session: nox.Session, env: dict[str, str]) -> None:
+    with _timed(session, "notebooks"):
+        _run(session, env, "python", "-m", "site_tools.notebooks")
 
 
 def _browser_tools(session: nox.Session) -> None:
@@ -93,7 +114,8 @@ def _books(session: nox.Session, env: dict[str, str], args: list[str]) -> None:
             session.error("no Chromium: CI must build the offline copies and the PDFs")
         session.warn("no Chromium found: skipping the offline copies and PDFs (install chromium)")
         return
-    _run(session, env, "python", "-m", "site_tools.books", *args)
+    with _timed(session, "books"):
+        _run(session, env, "python", "-m", "site_tools.books", *args)
 
 
 @nox.session
@@ -109,8 +131,10 @@ def docs(session: nox.Session) -> None:
     env = _environment(session)
     _browser_tools(session)
     _figures(session, env, [])
+    _notebooks(session, env)
     _books(session, env, [])
-    _run(session, env, "mkdocs", "build", "--strict", *session.posargs)
+    with _timed(session, "build"):
+        _run(session, env, "mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session
@@ -136,8 +160,10 @@ def tests(session: nox.Session) -> None:
     env = _environment(session)
     _browser_tools(session)
     _figures(session, env, [])
+    _notebooks(session, env)
     _books(session, env, [])
-    _run(session, env, "python", "-m", "pytest", *session.posargs)
+    with _timed(session, "pytest"):
+        _run(session, env, "python", "-m", "pytest", *session.posargs)
 
 
 @nox.session

@@ -14,13 +14,18 @@ from examples.common import build_parser, parse_args, seed_everything
 
 
 # --8<-- [start:worked]
-def worked_example() -> torch.Tensor:
-    """Input [1, 2, 3]; four output rows of weights, all 1s, all 2s, all 3s, all 4s; bias 0.5."""
+def worked_layer() -> nn.Linear:
+    """Three inputs, four outputs; the weight rows are all 1s, all 2s, all 3s, all 4s; bias 0.5."""
     layer = nn.Linear(in_features=3, out_features=4)
     with torch.no_grad():
         layer.weight.copy_(torch.arange(1.0, 5.0)[:, None].expand(4, 3))
         layer.bias.fill_(0.5)
-    return layer(torch.tensor([[1.0, 2.0, 3.0]]))
+    return layer
+
+
+def worked_example() -> torch.Tensor:
+    """The worked layer on the input [1, 2, 3]."""
+    return worked_layer()(torch.tensor([[1.0, 2.0, 3.0]]))
 
 
 # --8<-- [end:worked]

@@ -7,18 +7,22 @@
   `mkdocs build` of the same pages; the target ratio is at most 1.3;
 * weight: first load of a chapter page (gzip HTML + CSS + JS), search index, figures;
 * --loaders: the pipeline's training with 0 and 2 DataLoader workers;
-* --with-tests: wall time of the whole pytest suite;
+* --with-tests: wall time of `nox -s tests` (target 300 s), step by step;
 * --books: a forced build of the offline copies and PDFs; their sizes and page counts;
 * --browser: first contentful paint and load time of chapter pages in headless Chromium,
   served from loopback (no network latency: a floor, not what a reader on a slow link sees);
+* --lighthouse: Lighthouse 12 (desktop preset, the system's Chromium) on the home page, a prose
+  chapter and figure-heavy chapters, in both languages, served where site_url says
+  (127.0.0.1:8000) so that absolute links stay on the site; exits 1 below 100 anywhere;
 * --fresh-clone: clone the repository and run the README's two commands in a new environment
-  (slow: it installs torch).
+  (slow: it installs torch), with where the time goes.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -30,6 +34,8 @@ from site_tools.project import ROOT as PROJECT_ROOT
 from site_tools.weight import PAGE_BUDGET, SEARCH_INDEX_BUDGET, first_load
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1767225600"}
+TESTS_TARGET = 300  # seconds, `nox -s tests` with the environment present
+FRESH_CLONE_TARGET = 600  # seconds, both README commands on a fresh clone
 README_COMMANDS = [
     "python3 -m pip install -r requirements/nox.txt && python3 -m nox -s docs",
     "python3 -m pip install -r requirements/nox.txt && python3 -m nox -s tests",
@@ -48,6 +54,35 @@ def timed(command: list[str] | str, cwd: Path = PROJECT_ROOT, env=None) -> float
         stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - start
+
+
+STEP = re.compile(r"nox > time: (\w+) ([\d.]+) s")
+
+
+def nox_steps(command: str, cwd: Path, env=None) -> tuple[float, dict[str, float]]:
+    """Run a nox command line; return its wall time and the time of each step it logged."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=cwd, env=env or ENV, shell=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"{command} failed:\n{(result.stdout + result.stderr)[-3000:]}")
+    steps: dict[str, float] = {}
+    for name, seconds in STEP.findall(result.stdout + result.stderr):
+        steps[name] = steps.get(name, 0.0) + float(seconds)
+    return elapsed, steps
+
+
+def print_steps(
+    label: str, elapsed: float, steps: dict[str, float], target: float | None = None
+) -> None:
+    verdict = "" if target is None else f" (target <= {target:.0f} s: "
+    verdict += "" if target is None else ("ok)" if elapsed <= target else "OVER)")
+    print(f"{label}: {elapsed:6.1f} s{verdict}")
+    for name, seconds in steps.items():
+        print(f"    {name:<12} {seconds:6.1f} s")
+    print(f"    {'other':<12} {elapsed - sum(steps.values()):6.1f} s (pip, nox, npm)")
 
 
 def median(command, repeat: int) -> float:
@@ -84,6 +119,69 @@ def browser_timings(site: Path) -> None:
         browser.close()
 
 
+LIGHTHOUSE = PROJECT_ROOT / "site_tools" / "lighthouse"
+LIGHTHOUSE_PAGES = [
+    "",
+    "recipe/",
+    "models/linear-regression/",
+    "layers/convolution/",
+    "models/pipeline/",
+]
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def lighthouse_scores(site: Path) -> bool:
+    """Run Lighthouse on each page in both languages; print a table; True if all are 100."""
+    import json
+    import shutil
+    from urllib.parse import urlsplit
+
+    from site_tools.loopback import chromium_path, serve
+    from site_tools.project import LANGUAGES, default_language, settings
+
+    chromium = chromium_path()
+    if chromium is None or shutil.which(chromium) is None:
+        print("lighthouse: no Chromium found (apt-get install chromium)")
+        return False
+    if not (LIGHTHOUSE / "node_modules" / ".bin" / "lighthouse").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=LIGHTHOUSE, check=True
+        )
+    port = urlsplit(settings()["site_url"]).port or 80
+    perfect = True
+    rows = [f"| page | {' | '.join(CATEGORIES)} |", "|---|" + "---|" * len(CATEGORIES)]
+    with serve(site, port=port) as base, tempfile.TemporaryDirectory() as scratch:
+        for path in LIGHTHOUSE_PAGES:
+            for language in LANGUAGES:
+                prefix = "" if language == default_language() else f"{language}/"
+                url = base + prefix + path
+                report = Path(scratch) / "report.json"
+                subprocess.run(
+                    [str(LIGHTHOUSE / "node_modules" / ".bin" / "lighthouse"), url,
+                     "--preset=desktop", "--output=json", f"--output-path={report}", "--quiet",
+                     f"--only-categories={','.join(CATEGORIES)}",
+                     "--chrome-flags=--headless=new --no-sandbox --disable-gpu"],
+                    env={**os.environ, "CHROME_PATH": chromium}, check=True,
+                )  # fmt: skip
+                result = json.loads(report.read_text(encoding="utf-8"))
+                scores = [result["categories"][name]["score"] for name in CATEGORIES]
+                rows.append(
+                    f"| /{prefix + path} | " + " | ".join(f"{s:.2f}" for s in scores) + " |"
+                )
+                if min(scores) < 1:
+                    perfect = False
+                    for name in CATEGORIES:
+                        for ref in result["categories"][name]["auditRefs"]:
+                            audit = result["audits"][ref["id"]]
+                            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                                shown = audit.get("displayValue", "")
+                                rows.append(
+                                    f"|   {name}: {audit['id']} {audit['score']:.2f} {shown} | |"
+                                )
+    print("\n".join(rows))
+    return perfect
+
+
 def books_report(repeat: int) -> None:
     """Time a forced build of the books; print each file's size and each PDF's page count."""
     from pypdf import PdfReader
@@ -110,6 +208,9 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--fresh-clone", action="store_true", help="also time the README on a clone"
+    )
+    parser.add_argument(
+        "--lighthouse", action="store_true", help="also score pages with Lighthouse (target 100)"
     )
     args = parser.parse_args(argv)
     python = sys.executable
@@ -145,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"figure {figure.relative_to(site)}: {figure.stat().st_size / 1024:.1f} KiB")
         if args.browser:
             browser_timings(site)
+        perfect = lighthouse_scores(site) if args.lighthouse else True
     if args.books:
         books_report(args.repeat)
     if args.loaders:
@@ -153,14 +255,22 @@ def main(argv: list[str] | None = None) -> None:
                        "--workers", str(workers), "--out", tempfile.mkdtemp()]  # fmt: skip
             print(f"pipeline, 3 epochs, {workers} workers: {median(command, args.repeat):6.1f} s")
     if args.with_tests:
-        print(f"tests (pytest, whole suite):   {timed([python, '-m', 'pytest', '-q']):6.1f} s")
+        elapsed, steps = nox_steps(f"{python} -m nox -s tests", PROJECT_ROOT)
+        print_steps("nox -s tests (environment present)", elapsed, steps, TESTS_TARGET)
     if args.fresh_clone:
         with tempfile.TemporaryDirectory() as scratch:
             clone = Path(scratch) / "clone"
             subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(clone)], check=True)
             env = {**ENV, "TUTORIAL_VENV": str(Path(scratch) / "venv")}
+            total = 0.0
             for command in README_COMMANDS:
-                print(f"fresh clone: {command}: {timed(command, cwd=clone, env=env):6.1f} s")
+                elapsed, steps = nox_steps(command, clone, env)
+                print_steps(f"fresh clone: {command}", elapsed, steps)
+                total += elapsed
+            verdict = "ok" if total <= FRESH_CLONE_TARGET else "OVER"
+            print(f"fresh clone, both commands: {total:6.1f} s (target <= 600 s: {verdict})")
+    if not perfect:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

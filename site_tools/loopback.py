@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import gzip
+import io
 import os
 import shutil
 import threading
@@ -32,8 +34,30 @@ def site_prefix() -> str:
     return urlsplit(settings()["site_url"]).path or "/"
 
 
+COMPRESSED = {".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".ipynb"}
+
+
 class PrefixedHandler(SimpleHTTPRequestHandler):
+    """Files under site_url's path, gzip-compressed when the browser asks, as a static host does."""
+
     prefix = "/"
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (wants_gzip and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()
+        if not urlsplit(self.path).path.endswith("/") and path.name == "index.html":
+            return super().send_head()  # the redirect to the folder's address
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def translate_path(self, path: str) -> str:
         clean = urlsplit(path).path
@@ -46,13 +70,13 @@ class PrefixedHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve ``site`` on 127.0.0.1; yield the base address, prefix included."""
+def serve(site: Path, port: int = 0) -> Iterator[str]:
+    """Serve ``site`` on 127.0.0.1 (any free port by default); yield the base address."""
     prefix = site_prefix()
     handler = functools.partial(
         type("Handler", (PrefixedHandler,), {"prefix": prefix}), directory=str(site)
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -394,3 +394,21 @@ def write(chapter: Chapter, site_url: str, default: str, log=None) -> bool:
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(target)
     return True
+
+
+def main() -> int:
+    """Write every chapter's notebook, running those whose code changed (`nox -s docs` does)."""
+    from site_tools.project import default_language, languages, settings
+
+    written = [
+        chapter.label
+        for language in languages()
+        for chapter in chapters(language)
+        if write(chapter, settings()["site_url"], default_language(), print)
+    ]
+    print(f"notebooks: {len(written)} written, the others unchanged")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
