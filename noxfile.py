@@ -166,6 +166,32 @@ def tests(session: nox.Session) -> None:
         _run(session, env, "python", "-m", "pytest", *session.posargs)
 
 
+CHAPTER_CHECKS = [  # every test module that checks one chapter, selected by -k below
+    "test_notebooks.py",
+    "test_lessons.py",
+    "test_prose_numbers.py",
+    "test_parity.py",
+    "test_chinese_copy.py",
+    "test_browser.py",
+]
+
+
+@nox.session
+def check(session: nox.Session) -> None:
+    """Check one chapter in under a minute: -- EXAMPLE [pytest args], e.g. -- pooling."""
+    if not session.posargs or session.posargs[0].startswith("-"):
+        session.error("name the chapter's example: nox -s check -- pooling")
+    example, *extra = session.posargs
+    if not (ROOT / "examples" / f"{example}.py").is_file():
+        session.error(f"no examples/{example}.py: name a chapter's example, e.g. pooling")
+    env = _environment(session)
+    _browser_tools(session)
+    tests = [f"tests/test_{example}.py"] + [f"tests/{name}" for name in CHAPTER_CHECKS]
+    selected = f"{example} or {example.replace('_', '-')} or trees"
+    with _timed(session, "check"):
+        _run(session, env, "python", "-m", "pytest", "-q", *tests, "-k", selected, *extra)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff over the Python (files and every fence), then autocorrect over the Chinese copy."""
