@@ -54,10 +54,11 @@ def internal_dictionaries() -> list[str]:
 
 # --8<-- [start:model]
 def small_model() -> nn.Sequential:
+    """A classifier for 2 classes; it returns logits: no softmax at the end."""
     return nn.Sequential(
         Scaled(4, 8),
         nn.ReLU(),
-        nn.Sequential(nn.Linear(8, 2), nn.Softmax(dim=1)),
+        nn.Sequential(nn.Dropout(0.5), nn.Linear(8, 2)),  # the head
     )
 
 
@@ -127,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         "where": {n: where_it_lives(scaled, n) for n in ("linear", "scale", "calls", "offset")},
         "dictionaries": internal_dictionaries(),
         "shapes": print_output_shapes(model, torch.randn(3, 4, device=args.device)),
+        "model_parameters": count_parameters(model),
         "parameters": {
             "plain list": count_parameters(PlainList()),
             "ModuleList": count_parameters(Registered()),

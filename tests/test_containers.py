@@ -60,3 +60,49 @@ def test_the_dictionary_lenet_calls_one_relu_four_times_and_one_pool_twice() -> 
         )
     model(torch.randn(1, 3, 32, 32))
     assert calls == {"relu": 4, "pool": 2}
+
+
+def test_load_state_dict_fails_across_variants_but_copy_weights_works() -> None:
+    """The page: the keys differ, so copy_weights pairs parameters by registration order."""
+    import pytest
+
+    from examples.containers import copy_weights
+
+    source, target = LeNetSequential(classes=2), LeNetNamedSequential(classes=2)
+    with pytest.raises(RuntimeError, match="Missing key"):
+        target.load_state_dict(source.state_dict())
+    copy_weights(source, target)
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.equal(source(x), target(x))
+
+
+def test_sequential_indices_skip_layers_without_weights() -> None:
+    keys = [k for k in LeNetSequential(classes=2).state_dict() if k.endswith("weight")]
+    assert keys == [
+        "features.0.weight",
+        "features.3.weight",
+        "classifier.0.weight",
+        "classifier.2.weight",
+        "classifier.4.weight",
+    ]
+
+
+def test_one_sequential_shares_the_modules() -> None:
+    from torch import nn
+
+    model = LeNetSequential(classes=2)
+    flat = nn.Sequential(*model.features, nn.Flatten(), *model.classifier)
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.equal(flat(x), model(x))
+    assert flat[0] is model.features[0]
+    assert tuple(model.features[:3](x).shape) == (2, 6, 14, 14)
+
+
+def test_parameter_containers_register_parameters() -> None:
+    from torch import nn
+
+    holder = nn.Module()
+    holder.weights = nn.ParameterList([nn.Parameter(torch.ones(2)) for _ in range(3)])
+    holder.named = nn.ParameterDict({"scale": nn.Parameter(torch.ones(4))})
+    assert sum(p.numel() for p in holder.parameters()) == 10
+    assert "named.scale" in holder.state_dict()

@@ -37,7 +37,7 @@ def test_schemes_that_fade(results) -> None:
     assert results["tanh, N(0, 1/n)"].stds[-1] < 0.1
     relu_xavier = results["ReLU, Xavier"]
     assert relu_xavier.stds[-1] < 1e-12
-    assert relu_xavier.grad_norms[0] / relu_xavier.grad_norms[-1] < 1e-10  # "a trillion"
+    assert relu_xavier.grad_norms[0] / relu_xavier.grad_norms[-1] < 1e-13
 
 
 def test_one_initializer_per_experiment() -> None:
@@ -106,3 +106,54 @@ def test_sigmoid_slope_at_zero_is_a_quarter() -> None:
     torch.sigmoid(x).backward()
     assert x.grad.item() == 0.25
     assert torch.nn.init.calculate_gain("sigmoid") == 1
+
+
+def test_float32_overflows_at_the_32nd_power_of_16() -> None:
+    largest = torch.finfo(torch.float32).max
+    assert math.log(largest, 16) == pytest.approx(32, abs=1e-6)
+
+
+def test_layer_31_outputs_are_finite_but_their_std_is_not() -> None:
+    """The page: the std is NaN from layer 31 because summing overflows; outputs overflow at 32."""
+    from examples.weight_init import DeepMLP, normal_1
+
+    torch.manual_seed(0)
+    model = DeepMLP(activation="none")
+    for layer in model.layers:
+        normal_1(layer.weight)
+    _, outputs = model(torch.randn(16, 256))
+    assert torch.isfinite(outputs[30]).all()
+    assert not math.isfinite(outputs[30].std().item())
+    assert math.isfinite(outputs[30].double().std().item())
+    assert not torch.isfinite(outputs[31]).all()
+
+
+def test_gradient_ratios_between_first_and_last_layer(results) -> None:
+    def ratio(scheme: str) -> float:
+        grads = results[scheme].grad_norms
+        return grads[0] / grads[-1]
+
+    assert 1e-15 < ratio("ReLU, Xavier") < 1e-13  # "about 10^-14"
+    assert 1e3 < ratio("tanh, Xavier") < 1e5  # "about 10^4"
+    assert 1 < ratio("ReLU, Kaiming") < 10
+    unit = results["no activation, N(0, 1)"].grad_norms
+    assert not math.isfinite(unit[0])
+    backward = [unit[i - 1] / unit[i] for i in range(90, 100)]
+    assert 14 < sum(backward) / len(backward) < 18  # x16 per layer on the way back
+
+
+def test_pytorch_default_linear_init_fades_under_relu() -> None:
+    from examples.weight_init import DeepMLP
+
+    torch.manual_seed(0)
+    model = DeepMLP(activation="relu")
+    assert model.layers[0].weight.std().item() == pytest.approx((3 * 256) ** -0.5, rel=0.02)
+    _, outputs = model(torch.randn(16, 256))
+    per_layer = (outputs[9].std() / outputs[0].std()).item() ** (1 / 9)
+    assert per_layer == pytest.approx(math.sqrt(1 / 6), rel=0.05)
+
+
+def test_narrower_network_overflows_later() -> None:
+    torch.manual_seed(0)
+    assert run("no activation, N(0, 1)", width=64).first_non_finite == 42
+    assert math.log(torch.finfo(torch.float32).max, 8) == pytest.approx(42.7, abs=0.05)
