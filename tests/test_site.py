@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from site_tools import project
+
 LOADING_ATTRIBUTES = {
     "script": "src",
     "img": "src",
@@ -109,6 +111,18 @@ def test_chapters_offer_their_executed_notebook(
     ]
     assert outputs, "the published notebook was not executed"
     assert not list(built_site.rglob("notebooks/*/index.html")), "notebooks are files, not pages"
+
+
+@pytest.mark.parametrize("language", project.LANGUAGES)
+def test_every_chapter_offers_both_ways_to_run_it(built_site: Path, language: str) -> None:
+    """Under each chapter's title: the notebook and the command for a clone, before any section."""
+    folder = "" if language == project.default_language() else f"{language}/"
+    for chapter in project.chapters():
+        page = chapter.source.removesuffix(".md")
+        html = (built_site / f"{folder}{page}/index.html").read_text(encoding="utf-8")
+        command = f"python3 -m examples.{chapter.example} --device auto"
+        assert ".ipynb" in html[: html.index("<h2")], f"{folder}{page}: no notebook button"
+        assert command in html[: html.index("<h2")], f"{folder}{page}: no `{command}`"
 
 
 def test_formulas_are_mathml(built_site: Path) -> None:
