@@ -33,8 +33,27 @@ def test_adaptive_pool_takes_other_sizes() -> None:
         assert model(torch.randn(1, 3, side, side)).shape == (1, 5)
 
 
-def test_groups_halve_conv2() -> None:
+def test_groups_halve_the_papers_conv2() -> None:
     def count(groups: int) -> int:
-        return sum(p.numel() for p in nn.Conv2d(64, 192, 5, padding=2, groups=groups).parameters())
+        return sum(p.numel() for p in nn.Conv2d(96, 256, 5, padding=2, groups=groups).parameters())
 
-    assert (count(1), count(2)) == (307_392, 153_792)
+    assert (count(1), count(2)) == (614_656, 307_456)
+
+
+def test_torchvision_is_the_one_gpu_variant() -> None:
+    theirs = torchvision.models.AlexNet()
+    convs = [m for m in theirs.modules() if isinstance(m, nn.Conv2d)]
+    assert [conv.out_channels for conv in convs] == [64, 192, 384, 256, 256]
+    assert {conv.groups for conv in convs} == {1}
+    assert not any(isinstance(m, nn.LocalResponseNorm) for m in theirs.modules())
+    paper_conv1 = nn.Conv2d(3, 96, kernel_size=11, stride=4)
+    assert paper_conv1(torch.zeros(1, 3, 227, 227)).shape[-1] == 55
+    assert theirs.features[0](torch.zeros(1, 3, 224, 224)).shape[-1] == 55
+
+
+def test_dropout_scales_in_training_and_passes_through_in_eval() -> None:
+    torch.manual_seed(0)
+    dropout = nn.Dropout(p=0.5)
+    kept = dropout(torch.ones(1000))
+    assert set(kept.unique().tolist()) == {0.0, 2.0}
+    assert torch.equal(dropout.eval()(torch.ones(8)), torch.ones(8))
