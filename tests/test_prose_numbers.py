@@ -30,8 +30,8 @@ def scratch_pooling(tmp_path) -> Chapter:
 def test_a_number_edited_in_one_sentence_names_page_line_and_both_values(scratch_pooling) -> None:
     page = scratch_pooling.page("en")
     text = page.read_text(encoding="utf-8")
-    line = text[: text.index("is 0.25.")].count("\n") + 1
-    page.write_text(text.replace("is 0.25.", "is 0.3."), encoding="utf-8")
+    line = text[: text.index("is 0.25 for")].count("\n") + 1
+    page.write_text(text.replace("is 0.25 for", "is 0.3 for"), encoding="utf-8")
     problems = prose_numbers.problems(scratch_pooling)
     assert any(
         p.startswith(f"docs/en/layers/pooling.md:{line}: the prose says 0.3,") and "0.25" in p
@@ -43,7 +43,7 @@ def test_a_number_changed_in_one_translation_is_caught_even_if_printed_elsewhere
     scratch_pooling,
 ) -> None:
     page = scratch_pooling.page("en")
-    page.write_text(page.read_text(encoding="utf-8").replace("is 0.25.", "is 0.5."))
+    page.write_text(page.read_text(encoding="utf-8").replace("is 0.25 for", "is 0.5 for"))
     problems = prose_numbers.problems(scratch_pooling)
     assert any("the prose says 0.5, but section" in p for p in problems), problems
     assert any("docs/zh/layers/pooling.md" in p and "never says 0.5" in p for p in problems)
