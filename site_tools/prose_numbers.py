@@ -21,9 +21,12 @@ from site_tools.fences import Fence, Prose, read_page
 from site_tools.project import LANGUAGES, Chapter, chapters
 
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
-# Written text that holds no claim of ours: comments, inline code, math, link targets, attributes.
+# Written text that holds no claim of ours: comments, inline code, math, link targets, attributes,
+# and the numbers of numbered lists and exercises ("1. ", "**2. Title.**").
 NOT_PROSE = re.compile(
-    r"<!--.*?-->|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)|\{[^}\n]*\}|<[^>]+>", re.S
+    r"<!--.*?-->|`[^`\n]*`|\$\$.*?\$\$|\$[^$\n]*\$|\]\([^)]*\)|\{[^}\n]*\}|<[^>]+>"
+    r"|^[ \t]*(?:\*\*)?\d+\.(?=[ \t])",
+    re.S | re.M,
 )
 HEADING = re.compile(r"^#{1,6}\s", re.M)
 
