@@ -162,8 +162,11 @@ def tests(session: nox.Session) -> None:
     _figures(session, env, [])
     _notebooks(session, env)
     _books(session, env, [])
+    # Test modules in parallel, one module per worker at a time (module fixtures are costly).
+    workers = str(min(os.cpu_count() or 1, 4))
     with _timed(session, "pytest"):
-        _run(session, env, "python", "-m", "pytest", *session.posargs)
+        _run(session, env, "python", "-m", "pytest", "-n", workers, "--dist", "loadfile",
+             *session.posargs)  # fmt: skip
 
 
 CHAPTER_CHECKS = [  # every test module that checks one chapter, selected by -k below
@@ -187,7 +190,7 @@ def check(session: nox.Session) -> None:
     env = _environment(session)
     _browser_tools(session)
     tests = [f"tests/test_{example}.py"] + [f"tests/{name}" for name in CHAPTER_CHECKS]
-    selected = f"{example} or {example.replace('_', '-')} or trees"
+    selected = " or ".join(dict.fromkeys([example, example.replace("_", "-"), "trees"]))
     with _timed(session, "check"):
         _run(session, env, "python", "-m", "pytest", "-q", *tests, "-k", selected, *extra)
 

@@ -80,3 +80,17 @@ def browser(require):
         launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+# Cheap checks of the sources first, so that `-x` stops on a broken page in seconds; then the
+# browser suite, the longest module, so that a parallel run starts it early.
+FIRST = ("test_parity", "test_lessons", "test_prose_numbers", "test_fence_rules", "test_chinese_copy",
+         "test_glossary", "test_translations", "test_project")  # fmt: skip
+
+
+def pytest_collection_modifyitems(items) -> None:
+    def rank(item) -> int:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        return 0 if module in FIRST else 1 if module == "test_browser" else 2
+
+    items.sort(key=rank)  # stable: each module keeps its own order
