@@ -23,6 +23,7 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
@@ -80,6 +81,9 @@ IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)(?:\{[^}]*\})?")
 LINK = re.compile(r"(?<!!)\[(?P<text>[^\]]+)\]\((?P<target>[^)\s]+)\)")
 COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 SITE_NAME = {"en": "PyTorch Models, Step by Step", "zh": "PyTorch 模型，一步一步"}
+
+
+RUN_DATE = "<run date>"
 
 
 class NotebookError(RuntimeError):
@@ -198,7 +202,7 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
         home=page_url(site_url, chapter.language, default, "index.md"),
         packages=" ".join(f"{name}=={version(name)}" for name in PACKAGES),
         torch=version("torch"),
-        date=build_date(),
+        date=RUN_DATE,  # the day the outputs were made, filled in by executed()
     )
     cells.append(nbformat.v4.new_markdown_cell(intro))
     pending_prose: list[str] = []
@@ -352,16 +356,21 @@ def executed(notebook, label: str, origins: list[Source], log=None):
     key = cache_key(notebook)
     record = CACHE / f"{key}.json"
     if record.is_file():
-        results = json.loads(record.read_text(encoding="utf-8"))
+        stored = json.loads(record.read_text(encoding="utf-8"))
+        if isinstance(stored, list):  # a record from before the run date was kept
+            modified = datetime.fromtimestamp(record.stat().st_mtime, UTC)
+            stored = {"date": modified.date().isoformat(), "cells": stored}
     else:
         if log:
             log(f"Executing {label} (its code changed or was never run here)")
-        results = run(notebook, label, origins)
+        stored = {"date": build_date(), "cells": run(notebook, label, origins)}
         CACHE.mkdir(parents=True, exist_ok=True)
         temporary = record.with_name(f"{record.name}.{os.getpid()}.partial")
-        temporary.write_text(json.dumps(results), encoding="utf-8")
+        temporary.write_text(json.dumps(stored), encoding="utf-8")
         temporary.replace(record)
-    for cell, result in zip(code_cells(notebook), results, strict=True):
+    # The date belongs to the run, not to the build: a rebuild on another day changes nothing.
+    notebook.cells[0].source = notebook.cells[0].source.replace(RUN_DATE, stored["date"])
+    for cell, result in zip(code_cells(notebook), stored["cells"], strict=True):
         cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
         cell.execution_count = result["execution_count"]
     return notebook
