@@ -67,6 +67,28 @@ def test_main_returns_what_the_page_shows() -> None:
     assert main(["--quick", "--device", "cpu"]) == pytest.approx(0.5, abs=0.05)
 '''
 
+# The exercises' solutions: one copy of their code, shown by both languages' pages.
+SOLUTIONS = {
+    "solution_1": """    <!--pytest-codeblocks:cont-->
+    ```python
+    print(0 < value < 1)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    True
+    ```""",
+    "solution_2": """    <!--pytest-codeblocks:cont-->
+    ```python
+    print(type(value).__name__)
+    ```
+
+    <!--pytest-codeblocks:expected-output-->
+    ```text
+    float
+    ```""",
+}
+
 PAGE = {
     "en": """---
 example: {module}
@@ -106,29 +128,13 @@ value = main(["--quick"])
 
     Explain the answer, then show it:
 
-    <!--pytest-codeblocks:cont-->
-    ```python
-    print(0 < value < 1)
-    ```
-
-    <!--pytest-codeblocks:expected-output-->
-    ```text
-    True
-    ```
+{solution_1}
 
 **2. Change one thing.** Ask the reader to change one argument and say what follows.
 
 ??? success "Solution"
 
-    <!--pytest-codeblocks:cont-->
-    ```python
-    print(type(value).__name__)
-    ```
-
-    <!--pytest-codeblocks:expected-output-->
-    ```text
-    float
-    ```
+{solution_2}
 """,
     "zh": """---
 example: {module}
@@ -168,29 +174,13 @@ value = main(["--quick"])
 
     先解释答案，再展示它：
 
-    <!--pytest-codeblocks:cont-->
-    ```python
-    print(0 < value < 1)
-    ```
-
-    <!--pytest-codeblocks:expected-output-->
-    ```text
-    True
-    ```
+{solution_1}
 
 **2. 改一处。** 请读者改一个参数，并说出结果会怎样变化。
 
 ??? success "答案"
 
-    <!--pytest-codeblocks:cont-->
-    ```python
-    print(type(value).__name__)
-    ```
-
-    <!--pytest-codeblocks:expected-output-->
-    ```text
-    float
-    ```
+{solution_2}
 """,
 }
 
@@ -274,7 +264,7 @@ def scaffold(module: str, part: str, title_en: str, title_zh: str, part_zh: str 
     targets["test"].write_text(TEST.format(**values), encoding="utf-8")
     for language in ("en", "zh"):
         targets[language].parent.mkdir(parents=True, exist_ok=True)
-        targets[language].write_text(PAGE[language].format(**values), encoding="utf-8")
+        targets[language].write_text(PAGE[language].format(**values, **SOLUTIONS), encoding="utf-8")
     config_path.write_text(new_config, encoding="utf-8")
     return [*targets.values(), config_path]
 
