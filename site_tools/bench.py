@@ -153,8 +153,8 @@ def lighthouse_scores(site: Path, runs: int) -> bool:
     perfect = True
     rows = [
         f"Lighthouse 12, desktop preset, median of {runs} runs per page:",
-        f"| page | {' | '.join(CATEGORIES)} |",
-        "|---|" + "---|" * len(CATEGORIES),
+        f"| page | {' | '.join(CATEGORIES)} | performance of each run | TBT | LCP |",
+        "|---|" + "---|" * (len(CATEGORIES) + 3),
     ]
     with serve(site, port=port) as base, tempfile.TemporaryDirectory() as scratch:
         for path in LIGHTHOUSE_PAGES:
@@ -175,8 +175,15 @@ def lighthouse_scores(site: Path, runs: int) -> bool:
                     statistics.median(r["categories"][name]["score"] for r in results)
                     for name in CATEGORIES
                 ]
+                each = " ".join(f"{r['categories']['performance']['score']:.2f}" for r in results)
+                blocking, largest = (
+                    statistics.median(r["audits"][audit]["numericValue"] for r in results)
+                    for audit in ("total-blocking-time", "largest-contentful-paint")
+                )
                 rows.append(
-                    f"| /{prefix + path} | " + " | ".join(f"{s:.2f}" for s in scores) + " |"
+                    f"| /{prefix + path} | "
+                    + " | ".join(f"{s:.2f}" for s in scores)
+                    + f" | {each} | {blocking:.0f} ms | {largest:.0f} ms |"
                 )
                 if min(scores) < 1:
                     perfect = False

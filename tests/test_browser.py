@@ -221,3 +221,17 @@ def test_figures_speak_the_page_language_in_both_schemes(visit, language: str) -
         target = SCREENSHOTS / f"figure-{language}-{scheme}.png"
         page.screenshot(path=str(target))
         assert target.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_solution_shows_its_code_only_when_opened(visit, language: str) -> None:
+    """Closed solutions render nothing but their title (extra.css, so that Material's start-up
+    does not lay them out); opened, the code shows with its copy button."""
+    page = visit(LANGUAGES[language] + "models/linear-regression/").page
+    solution = page.locator("article details.success").first
+    code = solution.locator("pre").first
+    assert code.evaluate("pre => getComputedStyle(pre.closest('.highlight')).display") == "none"
+    solution.locator("summary").click()
+    box = code.bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 20, box
+    assert code.locator("[data-md-type=copy]").count() == 1

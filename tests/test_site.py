@@ -221,3 +221,27 @@ def test_chinese_paragraphs_have_no_line_break_spaces(built_site: Path) -> None:
                 f"{page.parent.name}: {m!r}" for m in re.findall(f"{cjk}[ \t]*\n\\s*{cjk}", text)
             ]
     assert not found, found[:10]
+
+
+def test_material_script_waits_for_the_first_paint(built_site: Path) -> None:
+    """Every page defers Material's bundle (site_tools/hooks/startup.py) and loads no other
+    script that would block the parser after the content."""
+    for page in html_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        body = html.split("<body", 1)[1]
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", body)
+        assert len(tags) == 1 and " defer " in tags[0], f"{page}: {tags}"
+        assert "assets/javascripts/bundle." in tags[0], f"{page}: {tags}"
+
+
+def test_a_page_without_material_script_fails_the_build_by_name() -> None:
+    from mkdocs.exceptions import PluginError
+
+    from site_tools.hooks.startup import defer_bundle
+
+    page = '<body><p>x</p><script src="../assets/javascripts/bundle.0a1b.min.js"></script></body>'
+    assert '<script defer src="../assets/javascripts/bundle.0a1b.min.js">' in defer_bundle(
+        page, "layers/pooling.md"
+    )
+    with pytest.raises(PluginError, match=r"layers/pooling\.md: expected one .* found 0"):
+        defer_bundle("<body><p>x</p></body>", "layers/pooling.md")
