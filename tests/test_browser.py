@@ -112,6 +112,8 @@ def test_page(visit, base_url: str, language: str, path: str) -> None:
         problems.append(f"console errors: {seen.errors}")
     if page.evaluate("document.documentElement.lang") != language:
         problems.append(f"<html lang> is not {language}")
+    # Open the collapsed solutions, which render nothing while closed, so every check sees them.
+    page.evaluate("document.querySelectorAll('article details').forEach(d => { d.open = true })")
     broken = page.evaluate(
         "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )
