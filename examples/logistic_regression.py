@@ -83,15 +83,15 @@ def train(x, y, momentum: float = 0.9, lr: float = 0.1, max_iterations: int = 10
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     log = Training()
     for iteration in range(1, max_iterations + 1):
-        p = model(x)
-        loss = loss_fn(p, y)
+        loss = loss_fn(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        with torch.no_grad():
-            correct = ((model(x) >= 0.5).float() == y).sum().item()
+        with torch.no_grad():  # loss and accuracy of the model this step produced
+            p = model(x)
+            log.losses.append(loss_fn(p, y).item())
+            correct = ((p >= 0.5).float() == y).sum().item()
         accuracy = correct / len(y)  # in Python: float32 would round 198/200 up past 0.99
-        log.losses.append(loss.item())
         log.accuracies.append(accuracy)
         if iteration in snapshots or accuracy > target:
             (w0, w1), b = model.linear.weight[0].tolist(), model.linear.bias.item()
