@@ -67,6 +67,9 @@ DROP_IN_PRINT = [
     re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL),
 ]
 
+# Collapsed blocks (the exercises' solutions) cannot be opened on paper: print them open.
+CLOSED_DETAILS = re.compile(r"<details(?=[\s>])(?![^>]*\sopen\b)")
+
 
 class BookError(RuntimeError):
     """A book that cannot be built; the message says what is missing."""
@@ -240,6 +243,7 @@ def print_document(site: Path, language: str, default: str, pages: dict[int, int
         body = article.group(1)
         for pattern in DROP_IN_PRINT:
             body = pattern.sub("", body)
+        body = CLOSED_DETAILS.sub("<details open", body)
         title = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.DOTALL)
         chapter.title = re.sub(r"<[^>]+>", "", title.group(1)).strip() if title else chapter.source
         label = words["chapter"].format(number=chapter.number)

@@ -136,6 +136,20 @@ def test_pdf_holds_every_chapter_in_order_with_embedded_fonts(built, language) -
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
+def test_pdf_prints_the_solutions_open(built, language) -> None:
+    """Paper cannot open a collapsed block: every solution's code and output is printed."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(built / f"{books.NAME}-{language}.pdf")
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    for printed in (  # the last lines of two solutions' outputs (logistic regression, pipeline)
+        "logits: 213 iterations, accuracy 0.995",
+        "evaluation transform, same twice: True",
+    ):
+        assert printed in text, f"{printed!r} is not in the {language} PDF"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
 def test_home_page_links_the_books_with_their_sizes(built, built_site, language) -> None:
     home = built_site / ("index.html" if language == "en" else "zh/index.html")
     page = home.read_text(encoding="utf-8")
