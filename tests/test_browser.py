@@ -37,6 +37,14 @@ def axe(require) -> None:
     require(axe_script().is_file(), "axe-core is missing: run 'npm ci' in the project")
 
 
+# Every layout shift of the page's life, with what moved (Chromium's Layout Instability API).
+LAYOUT_SHIFTS = """window.__shifts = [];
+new PerformanceObserver(list => { for (const shift of list.getEntries()) window.__shifts.push(
+  `${shift.value.toFixed(4)} at ${Math.round(shift.startTime)} ms: ` + shift.sources.map(source =>
+    source.node ? (source.node.nodeName + '.' + (source.node.className || '')) : '?').join(', '))
+}).observe({type: 'layout-shift', buffered: true});"""
+
+
 class Visit:
     """One page load, with everything that went wrong on the way."""
 
@@ -72,6 +80,7 @@ class Visit:
                 route.abort()
 
         self.page.route("**/*", route)
+        self.page.add_init_script(LAYOUT_SHIFTS)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
@@ -110,6 +119,9 @@ def test_page(visit, base_url: str, language: str, path: str) -> None:
         problems.append(f"failed requests: {seen.failed}")
     if seen.errors:
         problems.append(f"console errors: {seen.errors}")
+    shifts = page.evaluate("window.__shifts")
+    if shifts:
+        problems.append(f"the page moved while loading: {shifts}")
     if page.evaluate("document.documentElement.lang") != language:
         problems.append(f"<html lang> is not {language}")
     # Open the collapsed solutions, which render nothing while closed, so every check sees them.

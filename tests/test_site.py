@@ -245,3 +245,12 @@ def test_a_page_without_material_script_fails_the_build_by_name() -> None:
     )
     with pytest.raises(PluginError, match=r"layers/pooling\.md: expected one .* found 0"):
         defer_bundle("<body><p>x</p></body>", "layers/pooling.md")
+
+
+def test_tables_are_built_in_their_final_markup(built_site: Path) -> None:
+    """Material's script would wrap them after the first paint, moving what follows."""
+    for page in html_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        assert html.count("<table>") == html.count(
+            '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
+        ), page
