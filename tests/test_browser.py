@@ -39,10 +39,15 @@ def axe(require) -> None:
 
 # Every layout shift of the page's life, with what moved (Chromium's Layout Instability API).
 LAYOUT_SHIFTS = """window.__shifts = [];
-new PerformanceObserver(list => { for (const shift of list.getEntries()) window.__shifts.push(
-  `${shift.value.toFixed(4)} at ${Math.round(shift.startTime)} ms: ` + shift.sources.map(source =>
-    source.node ? (source.node.nodeName + '.' + (source.node.className || '')) : '?').join(', '))
-}).observe({type: 'layout-shift', buffered: true});"""
+new PerformanceObserver(list => { for (const shift of list.getEntries()) window.__shifts.push([
+  shift.value, `${shift.value.toFixed(4)} at ${Math.round(shift.startTime)} ms: ` + shift.sources
+    .map(source => source.node ? `${source.node.nodeName}.${source.node.className}` : '?').join(', ')
+]) }).observe({type: 'layout-shift', buffered: true});"""
+# Below this passes. A few loads in a hundred, Chromium paints a page it has only partly parsed,
+# and what is parsed next nudges what is painted: the header's search box pushes the language
+# selector aside (0.0007), or a formula's last part widens it (0.0004). What moves the content
+# is far above it: the table wrapper that Material's script added moved the recipe page by 0.025.
+LAYOUT_SHIFT_LIMIT = 0.001
 
 
 class Visit:
@@ -120,8 +125,8 @@ def test_page(visit, base_url: str, language: str, path: str) -> None:
     if seen.errors:
         problems.append(f"console errors: {seen.errors}")
     shifts = page.evaluate("window.__shifts")
-    if shifts:
-        problems.append(f"the page moved while loading: {shifts}")
+    if sum(value for value, _ in shifts) >= LAYOUT_SHIFT_LIMIT:
+        problems.append(f"the page moved while loading: {[shift for _, shift in shifts]}")
     if page.evaluate("document.documentElement.lang") != language:
         problems.append(f"<html lang> is not {language}")
     # Open the collapsed solutions, which render nothing while closed, so every check sees them.
