@@ -254,3 +254,24 @@ def test_a_solution_shows_its_code_only_when_opened(visit, language: str) -> Non
     box = code.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 20, box
     assert code.locator("[data-md-type=copy]").count() == 1
+
+
+SCHEME_CHANGES = """window.__schemes = [];
+new MutationObserver(changes => { for (const change of changes) window.__schemes.push(
+  [performance.now(), change.target.getAttribute('data-md-color-scheme')]) })
+  .observe(document, {subtree: true, attributes: true, attributeFilter: ['data-md-color-scheme']});"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_dark_system_gets_the_dark_page_from_the_first_paint(browser, base_url, language) -> None:
+    """No light flash for a first-time reader whose system is dark (overrides/partials)."""
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.add_init_script(SCHEME_CHANGES)
+    page.goto(base_url + LANGUAGES[language] + "models/linear-regression/", wait_until="load")
+    painted = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    schemes = page.evaluate("window.__schemes")
+    context.close()
+    before = [scheme for time, scheme in schemes if time <= painted]
+    assert before and before[-1] == "slate", f"first paint at {painted:.0f} ms: {schemes}"
+    assert {scheme for _, scheme in schemes} == {"slate"}, schemes
