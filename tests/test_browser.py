@@ -269,7 +269,9 @@ def test_a_dark_system_gets_the_dark_page_from_the_first_paint(browser, base_url
     page = context.new_page()
     page.add_init_script(SCHEME_CHANGES)
     page.goto(base_url + LANGUAGES[language] + "models/linear-regression/", wait_until="load")
-    painted = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    first_paint = "performance.getEntriesByName('first-contentful-paint')[0]"
+    page.wait_for_function(first_paint)  # on a busy machine it is reported after the load event
+    painted = page.evaluate(f"{first_paint}.startTime")
     schemes = page.evaluate("window.__schemes")
     context.close()
     before = [scheme for time, scheme in schemes if time <= painted]
