@@ -87,10 +87,14 @@ def problems(chapter: Chapter) -> list[str]:
     """Every number of the chapter's prose that its run does not back, named by page and line."""
     found: list[str] = []
     per_language: dict[str, list[Mention]] = {}
+    stated_lists = {
+        lang: sorted(value(str(n)) for n in chapter.front_matter(lang).get("stated", []))
+        for lang in LANGUAGES
+    }
     for language in LANGUAGES:
         page = chapter.page(language)
         relative = f"docs/{language}/{chapter.source}"
-        stated = {value(str(n)) for n in chapter.front_matter(language).get("stated", [])}
+        stated = set(stated_lists[language])
         said, shown = mentions(read_page(page))
         per_language[language] = said
         for mention in said:
@@ -103,10 +107,6 @@ def problems(chapter: Chapter) -> list[str]:
                     f"this number, add it to `stated:` in the front matter of every language"
                 )
     first, *others = LANGUAGES
-    stated_lists = {
-        lang: sorted(value(str(n)) for n in chapter.front_matter(lang).get("stated", []))
-        for lang in LANGUAGES
-    }
     for other in others:
         if stated_lists[first] != stated_lists[other]:
             found.append(
