@@ -75,12 +75,14 @@ def nox_steps(command: str, cwd: Path, env=None) -> tuple[float, dict[str, float
     return elapsed, steps
 
 
+def verdict(elapsed: float, target: float) -> str:
+    return f"(target <= {target:.0f} s: {'ok' if elapsed <= target else 'OVER'})"
+
+
 def print_steps(
     label: str, elapsed: float, steps: dict[str, float], target: float | None = None
 ) -> None:
-    verdict = "" if target is None else f" (target <= {target:.0f} s: "
-    verdict += "" if target is None else ("ok)" if elapsed <= target else "OVER)")
-    print(f"{label}: {elapsed:6.1f} s{verdict}")
+    print(f"{label}: {elapsed:6.1f} s" + ("" if target is None else f" {verdict(elapsed, target)}"))
     for name, seconds in steps.items():
         print(f"    {name:<12} {seconds:6.1f} s")
     print(f"    {'other':<12} {elapsed - sum(steps.values()):6.1f} s (pip, nox, npm)")
@@ -285,8 +287,9 @@ def main(argv: list[str] | None = None) -> None:
                 elapsed, steps = nox_steps(command, clone, env)
                 print_steps(f"fresh clone: {command}", elapsed, steps)
                 total += elapsed
-            verdict = "ok" if total <= FRESH_CLONE_TARGET else "OVER"
-            print(f"fresh clone, both commands: {total:6.1f} s (target <= 600 s: {verdict})")
+            print(
+                f"fresh clone, both commands: {total:6.1f} s {verdict(total, FRESH_CLONE_TARGET)}"
+            )
     if not perfect:
         sys.exit(1)
 
