@@ -31,6 +31,7 @@ from pathlib import Path
 
 from site_tools import project
 from site_tools.figures import build_date
+from site_tools.hooks.workarounds import ALTERNATE_LINK
 from site_tools.loopback import CHROMIUM_FLAGS, chromium_path
 from site_tools.project import ROOT as PROJECT_ROOT
 
@@ -59,7 +60,7 @@ LANGUAGE_SWITCH = re.compile(
     r'<div class="md-header__option">\s*<div class="md-select">.*?</div>\s*</div>\s*</div>',
     re.DOTALL,
 )
-ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[\w-]+">\n?')
+ALTERNATE = re.compile(ALTERNATE_LINK.pattern + r"\n?")
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.DOTALL)
 DROP_IN_PRINT = [
     re.compile(r'<a [^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', re.DOTALL),
