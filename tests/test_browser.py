@@ -54,7 +54,13 @@ class Visit:
     """One page load, with everything that went wrong on the way."""
 
     def __init__(
-        self, browser, base_url: str, path: str, width: int = 1280, scheme: str = "light"
+        self,
+        browser,
+        base_url: str,
+        path: str,
+        width: int = 1280,
+        scheme: str = "light",
+        scripts: tuple[str, ...] = (),  # run in the page before its own, like LAYOUT_SHIFTS
     ) -> None:
         self.context = browser.new_context(
             viewport={"width": width, "height": 900}, color_scheme=scheme
@@ -85,7 +91,8 @@ class Visit:
                 route.abort()
 
         self.page.route("**/*", route)
-        self.page.add_init_script(LAYOUT_SHIFTS)
+        for script in (LAYOUT_SHIFTS, *scripts):
+            self.page.add_init_script(script)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
@@ -263,17 +270,14 @@ new MutationObserver(changes => { for (const change of changes) window.__schemes
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_dark_system_gets_the_dark_page_from_the_first_paint(browser, base_url, language) -> None:
+def test_a_dark_system_gets_the_dark_page_from_the_first_paint(visit, language) -> None:
     """No light flash for a first-time reader whose system is dark (overrides/partials)."""
-    context = browser.new_context(color_scheme="dark")
-    page = context.new_page()
-    page.add_init_script(SCHEME_CHANGES)
-    page.goto(base_url + LANGUAGES[language] + "models/linear-regression/", wait_until="load")
+    path = LANGUAGES[language] + "models/linear-regression/"
+    page = visit(path, scheme="dark", scripts=(SCHEME_CHANGES,)).page
     first_paint = "performance.getEntriesByName('first-contentful-paint')[0]"
     page.wait_for_function(first_paint)  # on a busy machine it is reported after the load event
     painted = page.evaluate(f"{first_paint}.startTime")
     schemes = page.evaluate("window.__schemes")
-    context.close()
     before = [scheme for time, scheme in schemes if time <= painted]
     assert before and before[-1] == "slate", f"first paint at {painted:.0f} ms: {schemes}"
     assert {scheme for _, scheme in schemes} == {"slate"}, schemes
