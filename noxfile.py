@@ -91,9 +91,9 @@ def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None
         _run(session, env, "python", "-m", "site_tools.figures", *args)
 
 
-def _notebooks(session: nox.Session, env: dict[str, str]) -> None:
+def _notebooks(session: nox.Session, env: dict[str, str], *args: str) -> None:
     with _timed(session, "notebooks"):
-        _run(session, env, "python", "-m", "site_tools.notebooks")
+        _run(session, env, "python", "-m", "site_tools.notebooks", *args)
 
 
 def _browser_tools(session: nox.Session) -> None:
@@ -160,7 +160,7 @@ def tests(session: nox.Session) -> None:
     env = _environment(session)
     _browser_tools(session)
     _figures(session, env, [])
-    _notebooks(session, env)
+    _notebooks(session, env, "--keep-going")  # the fence items report any page that disagrees
     _books(session, env, [])
     # Test modules in parallel, one module per worker at a time (module fixtures are costly).
     workers = str(min(os.cpu_count() or 1, 4))
@@ -189,8 +189,10 @@ def check(session: nox.Session) -> None:
         session.error(f"no examples/{example}.py: name a chapter's example, e.g. pooling")
     env = _environment(session)
     _browser_tools(session)
-    tests = [f"tests/test_{example}.py"] + [f"tests/{name}" for name in CHAPTER_CHECKS]
-    selected = " or ".join(dict.fromkeys([example, example.replace("_", "-"), "trees"]))
+    stem = example.replace("_", "-")
+    pages = sorted(str(page.relative_to(ROOT)) for page in ROOT.glob(f"docs/*/**/{stem}.md"))
+    tests = [f"tests/test_{example}.py", *pages] + [f"tests/{name}" for name in CHAPTER_CHECKS]
+    selected = " or ".join(dict.fromkeys([example, stem, "trees"]))
     with _timed(session, "check"):
         _run(session, env, "python", "-m", "pytest", "-q", *tests, "-k", selected, *extra)
 
@@ -213,6 +215,14 @@ def lint(session: nox.Session) -> None:
     _run(session, env, "ruff", "format", "--check", "examples", "tests", "site_tools", "noxfile.py")
     _run(session, env, "python", "-m", "site_tools.lint_fences", *session.posargs)
     _run(session, env, "python", "-m", "site_tools.lint_chinese")
+
+
+@nox.session
+def numerics(session: nox.Session) -> None:
+    """Rerun every page's code under other CPU numerics (vector kernels x threads) and report."""
+    env = _environment(session)
+    with _timed(session, "numerics"):
+        _run(session, env, "python", "-m", "site_tools.numerics", *session.posargs)
 
 
 @nox.session

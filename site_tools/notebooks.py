@@ -22,22 +22,29 @@ import re
 import shutil
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import nbformat
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; a parallel cold run may run a page's code twice
+    fcntl = None
+
 from site_tools import cjk, project
 from site_tools.bundle import Bundler
 from site_tools.fences import RUNNABLE, TITLE, Fence, Prose, read_page
 from site_tools.figures import build_date
+from site_tools.outputs import compare
 from site_tools.project import DOCS
 from site_tools.project import ROOT as PROJECT_ROOT
 
 CACHE = PROJECT_ROOT / ".cache" / "notebooks"
-CACHE_FORMAT = 1  # bump when the way notebooks are executed changes
+CACHE_FORMAT = 2  # bump when the way notebooks are executed changes
+RUN_ID = "TUTORIAL_RUN_ID"  # set by the test run; a failed run is reused within it only
 FOLDER = "notebooks"
 PACKAGES = ("torch", "torchvision", "matplotlib")
 # Importable in the notebook: the standard library, these packages and what they depend on.
@@ -54,8 +61,12 @@ TEXT = {
             "It runs top to bottom in any folder, with Python 3.11 or later and:\n\n"
             "```bash\npip install {packages}\n```\n\n"
             "Files it makes (data, weights) go into the folder it runs in. "
-            "The outputs below were produced with torch {torch} on CPU, {date}."
+            "The outputs below were produced with torch {torch} on {machine}, {date}. "
+            "Outputs the page marks as measured (training logs, long products) depend on the "
+            "processor, the number of threads and the device: on your machine their last "
+            "digits may differ."
         ),
+        "machine": "CPU ({cpu}, {capability} kernels, {threads} threads)",
         "helpers": (
             "The next cell holds the code this page imports from the project "
             "({modules}), copied here so that the notebook runs on its own."
@@ -69,8 +80,11 @@ TEXT = {
             "在任何文件夹中都可以从头到尾运行它，需要 Python 3.11 或更新版本，以及：\n\n"
             "```bash\npip install {packages}\n```\n\n"
             "它生成的文件（数据、权重）写在运行它的文件夹中。"
-            "下面的输出由 torch {torch} 在 CPU 上生成，日期 {date}。"
+            "下面的输出由 torch {torch} 在 {machine}上生成，日期 {date}。"
+            "页面上标为实测的输出（训练日志、多层连乘的结果）取决于处理器、线程数和设备："
+            "在你的机器上，它们的最后几位数字可能不同。"
         ),
+        "machine": "CPU（{cpu}，{capability} 向量指令，{threads} 个线程）",
         "helpers": "下一个单元格是本页从项目中导入的代码（{modules}），复制到这里，笔记本才能独立运行。",
         "excerpt": "{where} 的片段，这里不运行：",
     },
@@ -84,6 +98,7 @@ SITE_NAME = {"en": "PyTorch Models, Step by Step", "zh": "PyTorch 模型，一�
 
 
 RUN_DATE = "<run date>"
+RUN_MACHINE = "<run machine>"
 
 
 class NotebookError(RuntimeError):
@@ -187,6 +202,7 @@ class Source:
 
     cell: int
     origin: str
+    fence: Fence | None = None  # None for the cell of inlined helpers
 
 
 def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.NotebookNode, list]:
@@ -202,7 +218,8 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
         home=page_url(site_url, chapter.language, default, "index.md"),
         packages=" ".join(f"{name}=={version(name)}" for name in PACKAGES),
         torch=version("torch"),
-        date=RUN_DATE,  # the day the outputs were made, filled in by executed()
+        date=RUN_DATE,  # the day the outputs were made, filled in by outcome()
+        machine=RUN_MACHINE,  # likewise, the processor they were made on
     )
     cells.append(nbformat.v4.new_markdown_cell(intro))
     pending_prose: list[str] = []
@@ -241,7 +258,7 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
             origins.append(Source(len(cells), f"{block.id} (inlined from {modules})"))
             cells.append(nbformat.v4.new_code_cell(bundle.helpers))
         flush()
-        origins.append(Source(len(cells), block.id))
+        origins.append(Source(len(cells), block.id, block))
         cell = nbformat.v4.new_code_cell(bundle.code.rstrip("\n"))
         cell.metadata["expected_output"] = block.expected_output  # dropped before writing
         if block.indent:  # an exercise's solution: collapsed, as on the page
@@ -299,10 +316,30 @@ def _kernel_environment(home: Path) -> dict[str, str]:
     return env
 
 
-def run(notebook, label: str, origins: list[Source]) -> list[dict]:
-    """Execute the notebook's code cells; return each one's outputs and execution count."""
+MACHINE_PROBE = """
+import json as _json, platform as _platform, torch as _torch
+_cpu = _platform.processor() or _platform.machine()
+try:
+    with open("/proc/cpuinfo", encoding="utf-8") as _info:
+        _cpu = next((_l.split(":", 1)[1].strip() for _l in _info if _l.startswith("model name")), _cpu)
+except OSError:
+    pass
+print(_json.dumps({"cpu": _cpu, "capability": _torch.backends.cpu.get_cpu_capability(),
+                   "threads": _torch.get_num_threads()}))
+"""
+
+
+def run(notebook, label: str, origins: list[Source]) -> dict:
+    """Execute the notebook's code cells in an isolated kernel.
+
+    Returns a record: each code cell's outputs and execution count, ``failed`` (the index,
+    among the code cells, of the one that raised, or None), ``error`` (what it raised, naming
+    the cell and the page line) and ``machine`` (processor, vector kernels and threads the run
+    used, for the notebook's first cell).
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
+    from traitlets.config import Config
 
     home = Path(tempfile.mkdtemp(prefix="tutorial-kernel-"))
     folder = Path(tempfile.mkdtemp(prefix="tutorial-notebook-"))
@@ -313,31 +350,36 @@ def run(notebook, label: str, origins: list[Source]) -> list[dict]:
         json.dumps({"argv": argv, "display_name": "isolated", "language": "python"})
     )
     copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    copy.cells.append(nbformat.v4.new_code_cell(MACHINE_PROBE))
     env = _kernel_environment(home)
     previous = os.environ.get("JUPYTER_PATH")
     os.environ["JUPYTER_PATH"] = str(home)  # where the client looks the kernel up
+    failed, error = None, ""
     try:
+        # IPC sockets in the kernel's own folder: nothing listens on the network, and the
+        # kernel has no reason to warn about unencrypted TCP.
+        sockets = Config({"KernelManager": {"transport": "ipc", "ip": str(home / "ipc")}})
         client = NotebookClient(
             copy,
+            config=sockets,
             timeout=CELL_TIMEOUT,
             kernel_name=KERNEL,
             record_timing=False,
             resources={"metadata": {"path": str(folder)}},
         )
         client.execute(env=env, cwd=str(folder))
-    except CellExecutionError as error:
-        failing = next(
-            (
-                s
-                for s in origins
-                if copy.cells[s.cell].get("outputs")
-                and any(o.get("output_type") == "error" for o in copy.cells[s.cell].outputs)
-            ),
+    except CellExecutionError as raised:
+        cells = code_cells(copy)
+        failed = next(
+            (n for n, c in enumerate(cells) if any(o.get("output_type") == "error"
+                                                   for o in c.get("outputs", []))),
             None,
-        )
-        where = f"cell {failing.cell} (code from {failing.origin})" if failing else "a cell"
-        message = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the kernel colours tracebacks
-        raise NotebookError(f"{label}: {where} raised:\n{message}") from None
+        )  # fmt: skip
+        number = copy.cells.index(cells[failed]) if failed is not None else None
+        source = next((s for s in origins if s.cell == number), None)
+        where = f"cell {number} (code from {source.origin})" if source else "a cell"
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(raised))  # the kernel colours tracebacks
+        error = f"{label}: {where} raised:\n{message}"
     finally:
         if previous is None:
             os.environ.pop("JUPYTER_PATH", None)
@@ -345,35 +387,107 @@ def run(notebook, label: str, origins: list[Source]) -> list[dict]:
             os.environ["JUPYTER_PATH"] = previous
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(folder, ignore_errors=True)
-    return [
-        {"outputs": cell.get("outputs", []), "execution_count": cell.get("execution_count")}
-        for cell in code_cells(copy)
-    ]
+    *cells, probe = code_cells(copy)
+    machine = {}
+    if failed is None:
+        machine = json.loads("".join(o.get("text", "") for o in probe.get("outputs", [])))
+    return {
+        "cells": [
+            {"outputs": cell.get("outputs", []), "execution_count": cell.get("execution_count")}
+            for cell in cells
+        ],
+        "failed": failed,
+        "error": error,
+        "machine": machine,
+    }
+
+
+@contextmanager
+def _locked(key: str):
+    """One run per code at a time: the other language's page, on another worker, waits."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(CACHE / f"{key}.lock", "w") as handle:
+        if fcntl:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _store(path: Path, record: dict) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    temporary.write_text(json.dumps(record), encoding="utf-8")
+    temporary.replace(path)
+
+
+def outcome(notebook, label: str, origins: list[Source], log=None) -> dict:
+    """The notebook's run, from the cache or a new run, with its outputs filled in.
+
+    A complete run is cached by its code (``cache_key``). A run that raised is kept only for
+    the test run that made it (``$TUTORIAL_RUN_ID``), so that the other language's page reads
+    it instead of running the same code again, while the next test run tries afresh.
+    """
+    key = cache_key(notebook)
+    record_path, failure_path = CACHE / f"{key}.json", CACHE / f"{key}.failed.json"
+    run_id = os.environ.get(RUN_ID)
+    with _locked(key):
+        stored = None
+        if record_path.is_file():
+            stored = json.loads(record_path.read_text(encoding="utf-8"))
+        elif failure_path.is_file() and run_id:
+            failure = json.loads(failure_path.read_text(encoding="utf-8"))
+            stored = failure if failure.get("run") == run_id else None
+        if stored is None:
+            if log:
+                log(f"Executing {label} (its code changed or was never run here)")
+            stored = {"date": build_date(), **run(notebook, label, origins)}
+            if stored["failed"] is None:
+                _store(record_path, stored)
+                failure_path.unlink(missing_ok=True)
+            elif run_id:
+                _store(failure_path, {"run": run_id, **stored})
+    # The date belongs to the run, not to the build: a rebuild on another day changes nothing.
+    notebook.cells[0].source = notebook.cells[0].source.replace(RUN_DATE, stored["date"])
+    machine = stored.get("machine") or {}
+    described = TEXT[label.split("/")[0]]["machine"].format(**machine) if machine else "CPU"
+    notebook.cells[0].source = notebook.cells[0].source.replace(RUN_MACHINE, described)
+    for cell, result in zip(code_cells(notebook), stored["cells"], strict=False):
+        cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
+        cell.execution_count = result["execution_count"]
+    return stored
 
 
 def executed(notebook, label: str, origins: list[Source], log=None):
-    """Fill in the outputs of every code cell, from the cache or from a run."""
-    key = cache_key(notebook)
-    record = CACHE / f"{key}.json"
-    if record.is_file():
-        stored = json.loads(record.read_text(encoding="utf-8"))
-        if isinstance(stored, list):  # a record from before the run date was kept
-            modified = datetime.fromtimestamp(record.stat().st_mtime, UTC)
-            stored = {"date": modified.date().isoformat(), "cells": stored}
-    else:
-        if log:
-            log(f"Executing {label} (its code changed or was never run here)")
-        stored = {"date": build_date(), "cells": run(notebook, label, origins)}
-        CACHE.mkdir(parents=True, exist_ok=True)
-        temporary = record.with_name(f"{record.name}.{os.getpid()}.partial")
-        temporary.write_text(json.dumps(stored), encoding="utf-8")
-        temporary.replace(record)
-    # The date belongs to the run, not to the build: a rebuild on another day changes nothing.
-    notebook.cells[0].source = notebook.cells[0].source.replace(RUN_DATE, stored["date"])
-    for cell, result in zip(code_cells(notebook), stored["cells"], strict=True):
-        cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
-        cell.execution_count = result["execution_count"]
+    """Fill in the outputs of every code cell, from the cache or from a run; fail if it raised."""
+    stored = outcome(notebook, label, origins, log)
+    if stored["failed"] is not None:
+        raise NotebookError(stored["error"])
     return notebook
+
+
+def disagreements(notebook, origins: list[Source]) -> list[str]:
+    """Each output the run printed that its page does not show (within the block's tolerance)."""
+    problems = []
+    for source in origins:
+        fence = source.fence
+        if fence is None or fence.expected_output is None:
+            continue
+        got = printed(notebook.cells[source.cell])
+        comparison = compare(fence.expected_output, got, fence.tolerance)
+        if not comparison.ok:
+            kind = "measured" if fence.tolerance else "exact"
+            problems.append(
+                f"{fence.id} ({kind}): {comparison.problem}\n--- the run printed\n"
+                f"{got.rstrip()}\n--- the page shows\n{fence.expected_output.rstrip()}"
+            )
+    return problems
+
+
+def printed(cell) -> str:
+    """What a code cell wrote to standard output."""
+    return "".join(
+        output.get("text", "")
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
 
 
 def build(chapter: Chapter, site_url: str, default: str, log=None):
@@ -393,8 +507,19 @@ def as_text(notebook) -> str:
 
 
 def write(chapter: Chapter, site_url: str, default: str, log=None) -> bool:
-    """Write the chapter's notebook into docs/<language>/notebooks/ if it changed."""
-    text = as_text(build(chapter, site_url, default, log)[0])
+    """Write the chapter's notebook into docs/<language>/notebooks/ if it changed.
+
+    The run must print what the page shows, within each block's tolerance; otherwise nothing is
+    written and the error names every block that disagrees.
+    """
+    notebook, origins = build(chapter, site_url, default, log)
+    problems = disagreements(notebook, origins)
+    if problems:
+        raise NotebookError(
+            f"{chapter.label}: the run disagrees with the page in {len(problems)} block(s):\n\n"
+            + "\n\n".join(problems)
+        )
+    text = as_text(notebook)
     target = chapter.target
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
@@ -405,17 +530,32 @@ def write(chapter: Chapter, site_url: str, default: str, log=None) -> bool:
     return True
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Write every chapter's notebook, running those whose code changed (`nox -s docs` does)."""
+    import argparse
+
     from site_tools.project import default_language, languages, settings
 
-    written = [
-        chapter.label
-        for language in languages()
-        for chapter in chapters(language)
-        if write(chapter, settings()["site_url"], default_language(), print)
-    ]
-    print(f"notebooks: {len(written)} written, the others unchanged")
+    parser = argparse.ArgumentParser(prog="python -m site_tools.notebooks")
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report a notebook that fails or disagrees with its page, write the others, exit 0 "
+        "(the tests do: their fence items report each block)",
+    )
+    args = parser.parse_args(argv)
+    written, failed = [], []
+    for language in languages():
+        for chapter in chapters(language):
+            try:
+                if write(chapter, settings()["site_url"], default_language(), print):
+                    written.append(chapter.label)
+            except NotebookError as error:
+                if not args.keep_going:
+                    raise SystemExit(f"notebooks: {error}") from None
+                failed.append(chapter.label)
+                print(f"notebooks: not written, {error}")
+    print(f"notebooks: {len(written)} written, {len(failed)} failed, the others unchanged")
     return 0
 
 

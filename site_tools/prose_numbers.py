@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from site_tools.fences import Fence, Prose, read_page
+from site_tools.outputs import exact_numbers
 from site_tools.project import LANGUAGES, Chapter, chapters
 
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?(?![\w])")
@@ -57,7 +58,12 @@ def mentions(blocks: Iterable[Prose | Fence]) -> tuple[list[Mention], dict[str, 
     section = 0
     for block in blocks:
         if isinstance(block, Fence):
-            for token in NUMBER.findall(block.code + (block.expected_output or "")):
+            # A measured output's numbers vary by machine: only its exact ones may be quoted.
+            output = block.expected_output or ""
+            printed = (
+                " ".join(exact_numbers(output, block.tolerance)) if block.tolerance else output
+            )
+            for token in NUMBER.findall(block.code + "\n" + printed):
                 shown.setdefault(value(token), []).append(block.line)
             continue
         text = NOT_PROSE.sub(_blank, block.text)

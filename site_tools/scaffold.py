@@ -69,7 +69,7 @@ def test_main_returns_what_the_page_shows() -> None:
 
 # The exercises' solutions: one copy of their code, shown by both languages' pages.
 SOLUTIONS = {
-    "solution_1": """    <!--pytest-codeblocks:cont-->
+    "solution_1": """    <!--pytest.mark.cont-->
     ```python
     print(0 < value < 1)
     ```
@@ -78,7 +78,7 @@ SOLUTIONS = {
     ```text
     True
     ```""",
-    "solution_2": """    <!--pytest-codeblocks:cont-->
+    "solution_2": """    <!--pytest.mark.cont-->
     ```python
     print(type(value).__name__)
     ```
@@ -105,6 +105,7 @@ Write the chapter here. Its code lives in `examples/{module}.py` and is shown by
 
 Run it; the tests check that the page shows what the code prints:
 
+<!--pytest.mark.cont-->
 ```python
 from examples.{module} import main
 
@@ -151,6 +152,7 @@ example: {module}
 
 运行它；测试会核对页面上显示的正是代码打印的内容：
 
+<!--pytest.mark.cont-->
 ```python
 from examples.{module} import main
 

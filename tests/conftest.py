@@ -90,6 +90,8 @@ FIRST = ("test_parity", "test_lessons", "test_prose_numbers", "test_fence_rules"
 
 def pytest_collection_modifyitems(items) -> None:
     def rank(item) -> int:
+        if getattr(item, "module", None) is None:  # a page's fence (site_tools/codeblocks.py)
+            return 2
         module = item.module.__name__.rsplit(".", 1)[-1]
         return 0 if module in FIRST else 1 if module == "test_browser" else 2
 

@@ -254,3 +254,19 @@ def test_tables_are_built_in_their_final_markup(built_site: Path) -> None:
         assert html.count("<table>") == html.count(
             '<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
         ), page
+
+
+def test_measured_outputs_say_so_in_the_page_language(built_site: Path) -> None:
+    """Each output under pytest.mark.measured gets a title bar; exact outputs get none."""
+    from importlib.metadata import version
+
+    from site_tools.fences import page_fences
+    from site_tools.hooks.content import MEASURED
+    from site_tools.project import DOCS
+
+    for language, folder in (("en", ""), ("zh", "zh/")):
+        source = DOCS / language / "models" / "pipeline.md"
+        measured = sum(1 for fence in page_fences(source) if fence.tolerance)
+        html = (built_site / f"{folder}models/pipeline/index.html").read_text(encoding="utf-8")
+        title = MEASURED[language].format(torch=version("torch"))
+        assert measured >= 1 and html.count(title) == measured, (language, measured)

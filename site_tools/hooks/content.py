@@ -31,6 +31,42 @@ PROVENANCE = {  # (with figures, without)
 }
 
 
+# The title bar of an output whose code carries <!--pytest.mark.measured(...)-->.
+MEASURED = {
+    "en": "Measured: one run on CPU with torch {torch}; on your machine the last digits may differ",
+    "zh": "实测：torch {torch} 在 CPU 上的一次运行；在你的机器上，最后几位数字可能不同",
+}
+MEASURED_MARK = re.compile(r"^\s*<!--pytest\.mark\.measured\(")
+OUTPUT_MARK = "<!--pytest-codeblocks:expected-output-->"
+FENCE = re.compile(r"^(\s*)(`{3,})(.*)$")
+
+
+def _label_measured_outputs(markdown: str, language: str) -> str:
+    """Give the output fence of every measured block a title saying what the numbers are."""
+    title = MEASURED.get(language, MEASURED["en"]).format(torch=version("torch"))
+    lines = markdown.split("\n")
+    state, closing = "", ""  # "" -> measured -> code -> output -> label
+    for number, line in enumerate(lines):
+        fence = FENCE.match(line)
+        if closing:  # inside a fence: only its closing line matters
+            if line.strip().startswith(closing):
+                closing = ""
+                state = "output" if state == "code" else ""
+            continue
+        if MEASURED_MARK.match(line):
+            state = "measured"
+        elif line.strip() == OUTPUT_MARK:
+            state = "label" if state == "output" else ""
+        elif fence:
+            if state == "label":
+                lines[number] = f'{line.rstrip()} title="{title}"'
+                state = ""
+            else:
+                state = "code" if state == "measured" else ""
+            closing = fence.group(2)
+    return "\n".join(lines)
+
+
 DOWNLOADS = "<!-- downloads -->"
 DOWNLOAD_LINES = {
     "en": (
@@ -86,6 +122,7 @@ def on_page_markdown(markdown, page, config, files):
     language = page_language(page)
     markdown = cjk.join_lines(markdown)
     markdown = PARAMETER_TABLE.sub(lambda m: _parameter_table(m, language), markdown)
+    markdown = _label_measured_outputs(markdown, language)
     if DOWNLOADS in markdown:
         markdown = markdown.replace(DOWNLOADS, _downloads(page, language, config))
     if TRANSLATION_STATUS in markdown:
