@@ -184,6 +184,19 @@ def copy_weights(source: nn.Module, target: nn.Module) -> None:
 # --8<-- [end:copy]
 
 
+# --8<-- [start:loads]
+def loads_state_dict(source: nn.Module, target: nn.Module) -> bool:
+    """Try target.load_state_dict(source.state_dict()); True if PyTorch accepts it."""
+    try:
+        target.load_state_dict(source.state_dict())
+    except RuntimeError:  # missing or unexpected keys, or shapes that differ
+        return False
+    return True
+
+
+# --8<-- [end:loads]
+
+
 def main(argv: Sequence[str] | None = None) -> dict:
     summary = __doc__.splitlines()[0]
     parser = build_parser("containers", summary)

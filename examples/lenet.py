@@ -18,7 +18,7 @@ from examples.module_internals import print_output_shapes
 
 # --8<-- [start:model]
 class LeNet(nn.Module):
-    """conv1 -> pool1 -> conv2 -> pool2 -> fc1 -> fc2 -> fc3, with ReLU after each conv and fc."""
+    """conv1 -> pool1 -> conv2 -> pool2 -> fc1 -> fc2 -> fc3; ReLU after conv1, conv2, fc1, fc2."""
 
     def __init__(self, classes: int = 10) -> None:
         super().__init__()

@@ -46,12 +46,21 @@ def violations(page: Path, language: str, glossary: list[Term] | None = None) ->
         if inside_fence:
             continue
         prose = re.sub(r"`[^`]*`", "", line)
-        for term in glossary or terms():
+        listed = glossary or terms()
+        for term in listed:
             preferred = term.chinese if language == "zh" else term.english
             for form in term.avoided:
                 if bool(CJK.search(form)) != (language == "zh"):
                     continue
-                found = re.search(re.escape(form), prose, re.IGNORECASE)
+                # A term that contains the form is not a use of it: 批量 in 批量归一化.
+                names = {
+                    n.strip() for t in listed for n in (t.chinese, t.english) for n in n.split("/")
+                }
+                masked = prose
+                for name in sorted(names, key=len, reverse=True):
+                    if form.lower() in name.lower() and name.lower() != form.lower():
+                        masked = re.sub(re.escape(name), " ", masked, flags=re.IGNORECASE)
+                found = re.search(re.escape(form), masked, re.IGNORECASE)
                 if found and not any(p.strip() in prose for p in preferred.split("/")):
                     problems.append(
                         f"{page.relative_to(PROJECT_ROOT) if page.is_relative_to(PROJECT_ROOT) else page}"

@@ -22,7 +22,8 @@ def test_same_output_for_the_same_weights() -> None:
     torch.manual_seed(0)
     theirs = torchvision.models.AlexNet().eval()
     ours = AlexNet().eval()
-    ours.load_state_dict(theirs.state_dict())  # same names, same shapes
+    result = ours.load_state_dict(theirs.state_dict())  # same names, same shapes
+    assert not result.missing_keys and not result.unexpected_keys
     image = torch.randn(2, 3, 224, 224)
     assert torch.allclose(ours(image), theirs(image), atol=1e-6)
 
@@ -40,14 +41,15 @@ def test_groups_halve_the_papers_conv2() -> None:
     assert (count(1), count(2)) == (614_656, 307_456)
 
 
-def test_torchvision_is_the_one_gpu_variant() -> None:
+def test_torchvision_is_the_single_tower_variant() -> None:
     theirs = torchvision.models.AlexNet()
     convs = [m for m in theirs.modules() if isinstance(m, nn.Conv2d)]
     assert [conv.out_channels for conv in convs] == [64, 192, 384, 256, 256]
     assert {conv.groups for conv in convs} == {1}
     assert not any(isinstance(m, nn.LocalResponseNorm) for m in theirs.modules())
-    paper_conv1 = nn.Conv2d(3, 96, kernel_size=11, stride=4)
-    assert paper_conv1(torch.zeros(1, 3, 227, 227)).shape[-1] == 55
+    unpadded_conv1 = nn.Conv2d(3, 96, kernel_size=11, stride=4)  # the paper states no padding
+    assert unpadded_conv1(torch.zeros(1, 3, 224, 224)).shape[-1] == 54
+    assert unpadded_conv1(torch.zeros(1, 3, 227, 227)).shape[-1] == 55
     assert theirs.features[0](torch.zeros(1, 3, 224, 224)).shape[-1] == 55
 
 

@@ -106,3 +106,25 @@ def test_parameter_containers_register_parameters() -> None:
     holder.named = nn.ParameterDict({"scale": nn.Parameter(torch.ones(4))})
     assert sum(p.numel() for p in holder.parameters()) == 10
     assert "named.scale" in holder.state_dict()
+
+
+def test_only_sequential_and_modulelist_load_each_others_state_dict() -> None:
+    """The page's table: of the ten pairs, only this one matches keys, in both directions."""
+    from itertools import permutations
+
+    from examples.containers import LeNetModuleList, loads_state_dict
+
+    variants = [LeNet, LeNetSequential, LeNetNamedSequential, LeNetModuleList, LeNetModuleDict]
+    loading = {
+        (a.__name__, b.__name__)
+        for a, b in permutations(variants, 2)
+        if loads_state_dict(a(classes=2), b(classes=2))
+    }
+    assert loading == {
+        ("LeNetSequential", "LeNetModuleList"),
+        ("LeNetModuleList", "LeNetSequential"),
+    }
+    source, target = LeNetModuleList(classes=2), LeNetSequential(classes=2)
+    assert loads_state_dict(source, target)
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.equal(source(x), target(x))

@@ -35,6 +35,19 @@ def test_conv3d_without_depth_padding_fails_and_with_it_works() -> None:
     assert nn.Conv3d(3, 8, kernel_size=3, padding=(1, 0, 0))(still).shape == (1, 8, 1, 14, 14)
 
 
+@pytest.mark.parametrize(
+    ("mode", "padded"),
+    [("zeros", [0, 1, 2, 3, 4, 0]), ("reflect", [2, 1, 2, 3, 4, 3]),
+     ("replicate", [1, 1, 2, 3, 4, 4]), ("circular", [4, 1, 2, 3, 4, 1])],
+)  # fmt: skip
+def test_padding_modes(mode, padded) -> None:
+    show = nn.Conv2d(1, 1, kernel_size=1, padding=(0, 1), padding_mode=mode, bias=False)
+    with torch.no_grad():
+        show.weight.fill_(1.0)
+        row = show(torch.arange(1.0, 5.0).reshape(1, 1, 1, 4))[0, 0, 0]
+    assert row.tolist() == padded
+
+
 def test_groups_halve_the_weights() -> None:
     assert nn.Conv2d(4, 8, 3, groups=2).weight.numel() * 2 == nn.Conv2d(4, 8, 3).weight.numel()
 

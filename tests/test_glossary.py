@@ -37,3 +37,18 @@ def test_naming_the_other_form_beside_ours_is_allowed(tmp_path) -> None:
     english = tmp_path / "en.md"
     english.write_text("Some call it deconvolution.\n")
     assert "deconvolution" in violations(english, "en")[0]
+
+
+def test_a_term_that_contains_an_avoided_form_is_not_a_use_of_it(tmp_path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("批量归一化之后，每个批次的均值为 0。\n\n一个批量的图片。\n")
+    [problem] = violations(page, "zh")
+    assert ":3: '批量' is not this tutorial's term; the glossary uses '批次'" in problem
+
+
+def test_the_glossary_gives_one_form_per_cell() -> None:
+    """Two terms are two rows (the shared glossary's rule), except an English name with its
+    abbreviation or two names of one thing (backpropagation / backward pass)."""
+    chinese = [row.chinese for row in terms()]
+    assert not [name for name in chinese if "/" in name], "split these into rows"
+    assert {"层", "网络层", "线性层", "轮", "批次"} <= set(chinese)

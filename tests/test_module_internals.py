@@ -90,3 +90,15 @@ def test_double_converts_registered_floating_state_only() -> None:
     assert doubled.scale.dtype == torch.float64
     assert doubled.calls.dtype == torch.int64
     assert doubled.offset.dtype == torch.float32
+
+
+def test_assigning_a_tensor_to_a_buffer_name_keeps_it_a_buffer() -> None:
+    """The page: self.calls += 1 in forward leaves calls in _buffers, not in __dict__."""
+    from examples.module_internals import Scaled, where_it_lives
+
+    layer = Scaled(4, 8)
+    layer(torch.randn(2, 4))
+    assert where_it_lives(layer, "calls") == "_buffers"
+    assert layer.calls.item() == 1
+    assert "calls" not in vars(layer)
+    assert layer.state_dict()["calls"].item() == 1

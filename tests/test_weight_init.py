@@ -157,3 +157,36 @@ def test_narrower_network_overflows_later() -> None:
     torch.manual_seed(0)
     assert run("no activation, N(0, 1)", width=64).first_non_finite == 42
     assert math.log(torch.finfo(torch.float32).max, 8) == pytest.approx(42.7, abs=0.05)
+
+
+def test_relu_gain_is_the_second_moment_ratio_and_tanh_gain_is_five_thirds() -> None:
+    """The page: sqrt(2) is the root of the second-moment ratio (1.41), not the std ratio (1.71);
+    tanh's output has mean zero, and its gain is the listed 5/3."""
+    torch.manual_seed(0)
+    x = torch.randn(1_000_000)
+    relu = torch.relu(x)
+    assert (x.pow(2).mean() / relu.pow(2).mean()).sqrt().item() == pytest.approx(
+        math.sqrt(2), abs=0.01
+    )
+    assert (x.std() / relu.std()).item() == pytest.approx(1.713, abs=0.01)
+    assert abs(torch.tanh(x).mean().item()) < 0.005
+    assert nn.init.calculate_gain("tanh") == 5 / 3
+
+
+def test_only_leaf_tensors_keep_their_gradient_without_retain_grad() -> None:
+    import warnings
+
+    from examples.weight_init import DeepMLP
+
+    weight = torch.ones(3, requires_grad=True)
+    hidden = weight * 2
+    assert weight.is_leaf and not hidden.is_leaf
+    hidden.sum().backward()
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        assert hidden.grad is None
+    assert weight.grad is not None
+    model = DeepMLP(width=4, depth=3, activation="tanh")
+    out, outputs = model(torch.randn(2, 4))
+    out.sum().backward()
+    assert all(o.grad is not None for o in outputs)
