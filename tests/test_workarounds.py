@@ -58,3 +58,12 @@ def test_with_the_workarounds_the_site_has_what_the_theme_asks_for(built_site: P
     for href in links.values():
         beside = built_site / href[len(site_url) :] / "sitemap.xml"
         assert beside.is_file() and f"<loc>{href}</loc>" in beside.read_text(encoding="utf-8")
+
+
+def test_material_still_writes_an_empty_tabindex(bare_site: Path) -> None:
+    html = (bare_site / "index.html").read_text(encoding="utf-8")
+    assert 'tabindex=""' in html, "Material fixed it: drop workaround 3"
+
+
+def test_with_the_workarounds_no_label_has_an_empty_tabindex(built_site: Path) -> None:
+    assert all('tabindex=""' not in page.read_text() for page in built_site.rglob("*.html"))

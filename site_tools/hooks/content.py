@@ -2,7 +2,8 @@
 
 ``<!-- parameters: Conv2d -->`` (a table read from the installed torch), ``<!-- downloads -->``
 (the books of this language, with sizes), ``<!-- translation-status -->``, and each chapter's
-provenance line (torch version, device, date).
+provenance line (torch version, device, date). Measured outputs get a title bar, and the
+tests' fence marks are left out of the page.
 """
 
 from __future__ import annotations
@@ -39,6 +40,30 @@ MEASURED = {
 MEASURED_MARK = re.compile(r"^\s*<!--pytest\.mark\.measured\(")
 OUTPUT_MARK = "<!--pytest-codeblocks:expected-output-->"
 FENCE = re.compile(r"^(\s*)(`{3,})(.*)$")
+
+
+TEST_MARK = re.compile(r"^\s*<!--[-\s]*pytest(?:-codeblocks:|\.mark\.).*-->\s*$")
+
+
+def _for_readers(markdown: str, language: str) -> str:
+    """Fence marks, as readers should see them: measured outputs titled, the marks dropped.
+
+    The marks are for the tests. Left in, Python-Markdown makes a mark and the fence under it
+    one paragraph inside an admonition, which puts a <div> inside a <p> (invalid HTML, and
+    browsers repair it with empty paragraphs that add space below the code).
+    """
+    labelled = _label_measured_outputs(markdown, language).split("\n")
+    kept, closing = [], ""
+    for line in labelled:
+        fence = FENCE.match(line)
+        if closing:
+            closing = "" if line.strip().startswith(closing) else closing
+        elif fence:
+            closing = fence.group(2)
+        elif TEST_MARK.match(line):
+            continue
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def _label_measured_outputs(markdown: str, language: str) -> str:
@@ -122,7 +147,7 @@ def on_page_markdown(markdown, page, config, files):
     language = page_language(page)
     markdown = cjk.join_lines(markdown)
     markdown = PARAMETER_TABLE.sub(lambda m: _parameter_table(m, language), markdown)
-    markdown = _label_measured_outputs(markdown, language)
+    markdown = _for_readers(markdown, language)
     if DOWNLOADS in markdown:
         markdown = markdown.replace(DOWNLOADS, _downloads(page, language, config))
     if TRANSLATION_STATUS in markdown:

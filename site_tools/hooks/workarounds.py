@@ -13,6 +13,12 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    ``sitemap.xml`` relative to each alternate link (to keep the language switch on the same
    page), so every page gets a one-entry ``sitemap.xml`` beside it; without it every page load
    asked for a missing ``<page>/sitemap.xml``.
+3. Material (9.8) writes ``tabindex=""`` on the navigation's section labels, which HTML does not
+   allow (the Nu HTML Checker: "Bad value for attribute tabindex"). Browsers already read an
+   empty tabindex as none, so dropping it changes no behaviour. (Material's ``autocomplete="off"``
+   on its two toggle checkboxes is also invalid, but it is deliberate: it stops Firefox from
+   restoring an open drawer on reload, https://github.com/squidfunk/mkdocs-material/issues/1513;
+   tests/test_site.py lists it as theirs.)
 """
 
 from __future__ import annotations
@@ -69,10 +75,14 @@ def on_post_build(config):
             target.write_text(f"{head}{entry}\n</urlset>\n", encoding="utf-8")
 
 
+EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?) tabindex=""')
+
+
 def on_post_page(output, page, config):
-    """Workaround 2: hreflang links absolute, page to page."""
+    """Workaround 2: hreflang links absolute, page to page; workaround 3: no empty tabindex."""
     if not _enabled():
         return output
+    output = EMPTY_TABINDEX.sub(r"\1", output)
     here = page.canonical_url or urljoin(config.site_url or "/", page.url)
 
     def absolute(match: re.Match) -> str:
@@ -80,3 +90,10 @@ def on_post_page(output, page, config):
         return f'<link rel="alternate" href="{href}" hreflang="{match.group("language")}">'
 
     return ALTERNATE_LINK.sub(absolute, output)
+
+
+def on_post_template(output_content, template_name, config):
+    """Workaround 3 on pages made from a template alone (404.html)."""
+    if not _enabled():
+        return output_content
+    return EMPTY_TABINDEX.sub(r"\1", output_content)
