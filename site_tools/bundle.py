@@ -72,8 +72,8 @@ class Module:
 def _bound_names(node: ast.stmt) -> list[str]:
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return [node.name]
-    if isinstance(node, ast.Assign):
-        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+    if isinstance(node, ast.Assign):  # a = ..., and a, b = ... as well
+        return [n.id for t in node.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return [node.target.id]
     return []
@@ -119,8 +119,12 @@ def load_module(root: Path, name: str) -> Module:
             line for line in lines[first - 1 : node.end_lineno] if not SECTION_MARK.match(line)
         )
         uses = _used_names(node)
-        if "__doc__" in uses:  # a notebook has no module docstring: write the text in
-            source = re.sub(r"\b__doc__\b", lambda _: repr(ast.get_docstring(tree)), source)
+        if "__doc__" in uses:  # inlined code has no module docstring: a constant holds it
+            constant = f"{name.upper()}_DOCSTRING"
+            source = re.sub(r"\b__doc__\b", constant, source)
+            uses = (uses - {"__doc__"}) | {constant}
+            text_of = f"{constant} = {ast.get_docstring(tree)!r}"
+            definitions[constant] = Definition(name, constant, -1, text_of, set())
         for bound in _bound_names(node):
             definitions[bound] = Definition(name, bound, order, source, uses)
     return Module(name, definitions, imports, project)
@@ -138,16 +142,18 @@ class Bundle:
 class Bundler:
     """Inline project imports cell by cell, never defining a name twice in one notebook."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, replacements: dict | None = None) -> None:
         self.root = root
         self.defined: set[str] = set()
+        # Definitions that differ outside the project: a notebook's by default.
+        self.replacements = NOTEBOOK_DEFINITIONS if replacements is None else replacements
 
     def _resolve(self, module: str, name: str, needed: dict, seen: set) -> None:
         if (module, name) in seen:
             return
         seen.add((module, name))
         loaded = load_module(self.root, module)
-        if (module, name) in NOTEBOOK_DEFINITIONS:
+        if (module, name) in self.replacements:
             needed[(module, name)] = None
             return
         if name in loaded.project_imports:
@@ -227,8 +233,8 @@ class Bundler:
             ):
                 if name in self.defined:
                     continue
-                if (module, name) in NOTEBOOK_DEFINITIONS:
-                    extra, source = NOTEBOOK_DEFINITIONS[(module, name)]
+                if (module, name) in self.replacements:
+                    extra, source = self.replacements[(module, name)]
                     statements += [s for s in extra if s not in statements]
                 else:
                     source = definition.source

@@ -216,7 +216,7 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
         url=page_url(site_url, chapter.language, default, chapter.relative.as_posix()),
         site=SITE_NAME[chapter.language],
         home=page_url(site_url, chapter.language, default, "index.md"),
-        packages=" ".join(f"{name}=={version(name)}" for name in PACKAGES),
+        packages=" ".join(pinned_packages()),
         torch=version("torch"),
         date=RUN_DATE,  # the day the outputs were made, filled in by outcome()
         machine=RUN_MACHINE,  # likewise, the processor they were made on
@@ -273,6 +273,11 @@ def make(chapter: Chapter, site_url: str, default: str) -> tuple[nbformat.Notebo
         "language_info": {"name": "python"},
     }
     return notebook, origins
+
+
+def pinned_packages() -> list[str]:
+    """What a notebook or program needs installed, at the versions it was run with."""
+    return [f"{name}=={version(name)}" for name in PACKAGES]
 
 
 def code_cells(notebook) -> list:

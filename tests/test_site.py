@@ -115,7 +115,8 @@ def test_chapters_offer_their_executed_notebook(
 
 @pytest.mark.parametrize("language", project.LANGUAGES)
 def test_every_chapter_offers_both_ways_to_run_it(built_site: Path, language: str) -> None:
-    """Under each chapter's title: the notebook and the command for a clone, before any section."""
+    """Under each chapter's title, before any section: the notebook, the whole program as one
+    file (published), and the command for a clone."""
     folder = "" if language == project.default_language() else f"{language}/"
     for chapter in project.chapters():
         page = chapter.source.removesuffix(".md")
@@ -123,6 +124,10 @@ def test_every_chapter_offers_both_ways_to_run_it(built_site: Path, language: st
         command = f"python3 -m examples.{chapter.example} --device auto"
         assert ".ipynb" in html[: html.index("<h2")], f"{folder}{page}: no notebook button"
         assert command in html[: html.index("<h2")], f"{folder}{page}: no `{command}`"
+        program = re.search(rf'href="([^"]*{chapter.example}\.py)"', html[: html.index("<h2")])
+        assert program, f"{folder}{page}: no link to the whole program"
+        target = (built_site / f"{folder}{page}/index.html").parent / program.group(1)
+        assert target.resolve().is_file(), f"{folder}{page}: {program.group(1)} is not in the site"
 
 
 def test_formulas_are_mathml(built_site: Path) -> None:
