@@ -26,6 +26,9 @@ DOCS = ROOT / "docs"
 EXAMPLES = ROOT / "examples"
 TESTS = ROOT / "tests"
 HELPERS = ("common", "paths", "photo", "banknote_data")  # modules that are not chapters
+# Where the project lives; the home pages' clone line, the README and mkdocs.yml's edit links
+# all name it (tests/test_home_steps.py checks that they agree).
+REPOSITORY = "https://github.com/pytorch-models-tutorial/pytorch-models"
 
 
 class _SettingsLoader(yaml.SafeLoader):

@@ -1,9 +1,9 @@
-"""The home page's "run it on your machine" steps work as written, in a new environment.
+"""The home page's "run it on your machine" steps work as written, from an empty folder.
 
-The test runs the exact lines of the home page's shell block in a copy of the project's tracked
-files, with a new virtual environment. To stay offline and quick, that environment sees the
-packages of the shared one (torch and the rest) through a path file, so pip finds them installed;
-what it proves is that the lines themselves, `pip install -e .` and the example, work.
+The test runs the exact lines of the home page's shell block: clone, virtual environment,
+install, example. To stay offline and quick, the clone comes from this repository and pip sees
+the shared environment's packages (torch and the rest), so it finds them installed; what it
+proves is that the lines themselves work, in order, as a reader types them.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
-import pytest
-
 from examples.paths import PROJECT_ROOT
 from site_tools.fences import DOCS, LANGUAGES, page_fences
+from site_tools.project import REPOSITORY
 
 STEPS_REASON = "tests/test_home_steps.py"
 
@@ -38,7 +37,18 @@ def home_steps(language: str) -> list[str]:
 def test_both_home_pages_show_the_same_steps() -> None:
     english, chinese = (home_steps(language) for language in LANGUAGES)
     assert english == chinese
-    assert english[0] == "python3 -m pip install -e ."
+    assert english[0] == f"git clone {REPOSITORY}.git"
+    assert "python3 -m venv .venv" in english and "python3 -m pip install -e ." in english
+
+
+def test_the_clone_address_is_the_same_everywhere() -> None:
+    """One repository: the home pages clone it, the README too, and the edit links point there."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"git clone {REPOSITORY}.git\n" in readme
+    edit = re.search(
+        r'edit_uri: !ENV \[EDIT_URI, "([^"]+)"\]', (PROJECT_ROOT / "mkdocs.yml").read_text()
+    )
+    assert edit and edit.group(1).startswith(f"{REPOSITORY}/edit/"), edit
 
 
 def _declared() -> dict[str, str]:
@@ -96,57 +106,57 @@ def test_a_missing_image_optimizer_only_makes_figures_larger(tmp_path, monkeypat
     assert path.read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.fixture
-def fresh_environment(tmp_path: Path) -> Path:
-    """A new virtual environment that sees the shared one's packages, and no project."""
-    environment = tmp_path / "env"
-    subprocess.run(
-        [sys._base_executable, "-m", "venv", "--without-pip", str(environment)], check=True
-    )
-    [packages] = (environment / "lib").glob("python3.*/site-packages")
-    packages.joinpath("shared-environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    return environment
+def test_the_home_steps_run_in_a_new_environment(tmp_path: Path) -> None:
+    """The home page's lines, run as one shell script from an empty folder, offline.
 
-
-def test_the_home_steps_run_in_a_new_environment(tmp_path: Path, fresh_environment) -> None:
-    clone = tmp_path / "clone"
-    tracked = (
-        subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_ROOT, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, tracked):
-        source = PROJECT_ROOT / name
-        if source.is_file():
-            target = clone / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(source.read_bytes())
+    `git clone` reaches this repository through git's `insteadOf` (the address stays the one
+    printed), and the new virtual environment sees the shared environment's packages through a
+    path file, which a `python3` shim adds right after `python3 -m venv` makes it, so pip finds
+    torch and the rest (setuptools, to build the project, too) installed and downloads nothing;
+    the environment, the editable install and the example are real.
+    """
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(PROJECT_ROOT), str(origin)], check=True)
     env = {
         name: value
         for name, value in os.environ.items()
-        if name not in ("VIRTUAL_ENV", "PYTHONPATH") and not name.startswith("TUTORIAL_")
+        if name not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+        and not name.startswith("TUTORIAL_")
     }
+    shims = tmp_path / "shims"
+    shims.mkdir()
+    shim = shims / "python3"
+    shim.write_text(
+        "#!/bin/sh\n"
+        f'"{sys._base_executable}" "$@" || exit $?\n'
+        'if [ "$1" = -m ] && [ "$2" = venv ]; then\n'
+        '  for packages in "$3"/lib/python3.*/site-packages; do\n'
+        f"    printf '%s\\n' {' '.join(site.getsitepackages())} > \"$packages/shared-environment.pth\"\n"
+        # Online, pip would fetch a current setuptools to build the project (build isolation);
+        # offline, the shared environment's stands in for the old one venv bundles.
+        '    rm -rf "$packages"/setuptools "$packages"/setuptools-*\n'
+        "  done\n"
+        "fi\n"
+    )
+    shim.chmod(0o755)
     env.update(
-        PATH=f"{fresh_environment / 'bin'}{os.pathsep}{env['PATH']}",
+        PATH=f"{shims}{os.pathsep}{env['PATH']}",
+        GIT_CONFIG_COUNT="1",
+        GIT_CONFIG_KEY_0=f"url.{origin.as_uri()}.insteadOf",
+        GIT_CONFIG_VALUE_0=f"{REPOSITORY}.git",
         PIP_NO_INDEX="1",  # offline: everything it needs is already there
         PIP_NO_BUILD_ISOLATION="0",  # (sic) pip reads this as "build without isolation"
         PIP_DISABLE_PIP_VERSION_CHECK="1",
     )
-    outputs = []
-    for line in home_steps("en"):
-        result = subprocess.run(
-            ["bash", "-c", line], cwd=clone, env=env, capture_output=True, text=True
-        )
-        assert result.returncode == 0, f"{line}\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-        outputs.append(result.stdout)
-    assert "iterations: 1000" in outputs[-1]
+    script = "set -e\n" + "\n".join(home_steps("en")) + "\n"
+    result = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, f"{script}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    assert "iterations: 1000" in result.stdout
+    clone = tmp_path / "pytorch-models"
     assert (clone / "docs/figures/linear_regression/fit.en.svg").is_file()
     installed = subprocess.run(
-        ["python3", "-c", "import examples.common; print(examples.common.__file__)"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+        [str(clone / ".venv/bin/python"), "-c", "import examples.common; print(examples.common.__file__)"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
     assert Path(installed.stdout.strip()).is_relative_to(clone), installed.stdout
