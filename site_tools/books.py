@@ -99,7 +99,8 @@ def build_offline(folder: Path) -> None:
         raise BookError(f"the offline build failed: {error}") from None
 
 
-SHARED = ("assets", "stylesheets", "figures", "search")  # what every language's pages use
+SHARED = ("assets", "stylesheets", "figures", "programs")  # what every language's pages use
+# Each language has its own search index in its own folder (site_tools/hooks/workarounds.py).
 
 
 def _language_files(site: Path, language: str, default: str, languages: list[str]) -> list[Path]:
@@ -125,7 +126,6 @@ def page_text(text: str) -> str:
 def make_zip(site: Path, language: str, default: str, languages: list[str], target: Path) -> Path:
     """Pack one language's offline copy into ``target``, reproducibly."""
     root = f"{NAME}-{language}"
-    others = [other for other in languages if other != default]
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".zip", delete=False) as handle:
         partial = Path(handle.name)
     try:
@@ -139,12 +139,10 @@ def make_zip(site: Path, language: str, default: str, languages: list[str], targ
 
             for path in _language_files(site, language, default, languages):
                 name = path.relative_to(site).as_posix()
-                if name == "search/search_index.json":
-                    continue
+                if name.endswith("search/search_index.json"):
+                    continue  # under file:// Material reads the .js beside it
                 data = path.read_bytes()
-                if name == "search/search_index.js":
-                    data = _filtered_index(site, language, default, others).encode()
-                elif path.suffix == ".html":
+                if path.suffix == ".html":
                     text = data.decode("utf-8")
                     text = ALTERNATE.sub("", LANGUAGE_SWITCH.sub("", text))
                     data = text.encode("utf-8")
@@ -156,19 +154,6 @@ def make_zip(site: Path, language: str, default: str, languages: list[str], targ
     finally:
         partial.unlink(missing_ok=True)
     return target
-
-
-def _filtered_index(site: Path, language: str, default: str, others: list[str]) -> str:
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-
-    def belongs(location: str) -> bool:
-        top = location.split("/", 1)[0] if "/" in location else ""
-        if language == default:
-            return top not in others
-        return top == language
-
-    index["docs"] = [doc for doc in index["docs"] if belongs(doc["location"])]
-    return "var __index = " + json.dumps(index, ensure_ascii=False, separators=(",", ":"))
 
 
 def _redirect(target: str) -> str:

@@ -281,3 +281,43 @@ def test_a_dark_system_gets_the_dark_page_from_the_first_paint(visit, language) 
     before = [scheme for time, scheme in schemes if time <= painted]
     assert before and before[-1] == "slate", f"first paint at {painted:.0f} ms: {schemes}"
     assert {scheme for _, scheme in schemes} == {"slate"}, schemes
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_language_switch_works_on_another_host(browser, base_url: str, language) -> None:
+    """Served away from site_url (a preview, `python -m http.server`): no console errors, no
+    request to site_url's host, and the switch leads to the same page in the other language,
+    on this host. (Loopback on another port is another origin than site_url's.)"""
+    assert not base_url.startswith(project.settings()["site_url"])
+    context = browser.new_context()
+    page = context.new_page()
+    errors, requests = [], []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("request", lambda r: requests.append(r.url))
+    path = "layers/pooling/"
+    page.goto(base_url + LANGUAGES[language] + path, wait_until="networkidle")
+    other = next(lang for lang in LANGUAGES if lang != language)
+    page.locator(".md-header__option .md-select").hover()  # the menu opens on hover
+    page.locator(f"a.md-select__link[hreflang={other}]").click()
+    page.wait_for_url(base_url + LANGUAGES[other] + path)
+    page.wait_for_load_state("networkidle")
+    context.close()
+    origin = "/".join(base_url.split("/", 3)[:3])
+    assert not errors, errors
+    assert all(url.startswith(origin) for url in requests), [
+        url for url in requests if not url.startswith(origin)
+    ]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_stays_in_the_page_language(visit, base_url: str, language) -> None:
+    """Each language has its own index (workaround 4): a name both languages share, such as
+    LeNet, finds this language's chapter first and no page of the other language."""
+    pages = search(visit(LANGUAGES[language]).page, "LeNet")
+    assert pages[0] == base_url + LANGUAGES[language] + "models/lenet/", pages[:3]
+    others = [f"{base_url}{folder}" for lang, folder in LANGUAGES.items() if lang != language]
+    if language == project.default_language():
+        assert not [p for p in pages if any(p.startswith(o) for o in others if o != base_url)]
+    else:
+        assert all(page.startswith(base_url + LANGUAGES[language]) for page in pages), pages

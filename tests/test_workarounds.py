@@ -6,6 +6,7 @@ is still there. When one fails, upstream has fixed it: delete the workaround and
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -67,3 +68,18 @@ def test_material_still_writes_an_empty_tabindex(bare_site: Path) -> None:
 
 def test_with_the_workarounds_no_label_has_an_empty_tabindex(built_site: Path) -> None:
     assert all('tabindex=""' not in page.read_text() for page in built_site.rglob("*.html"))
+
+
+def test_i18n_still_stacks_every_language_into_one_search_index(bare_site: Path) -> None:
+    index = json.loads((bare_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {doc["location"].split("/", 1)[0] for doc in index["docs"]}
+    assert "zh" in locations and not (bare_site / "zh" / "search").exists(), "drop workaround 4"
+
+
+def test_with_the_workarounds_each_language_searches_its_own_index(built_site: Path) -> None:
+    root = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    chinese = json.loads((built_site / "zh/search/search_index.json").read_text(encoding="utf-8"))
+    assert not [doc for doc in root["docs"] if doc["location"].startswith("zh/")]
+    assert chinese["docs"] and not [d for d in chinese["docs"] if d["location"].startswith("zh/")]
+    page = (built_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
+    assert '"base": "../.."' in page  # the zh folder, where its index is

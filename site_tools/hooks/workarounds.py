@@ -13,6 +13,18 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    ``sitemap.xml`` relative to each alternate link (to keep the language switch on the same
    page), so every page gets a one-entry ``sitemap.xml`` beside it; without it every page load
    asked for a missing ``<page>/sitemap.xml``.
+   Served anywhere else (a pull-request preview, ``python -m http.server``), those absolute
+   links made Material fetch each alternate's ``sitemap.xml`` from ``site_url``'s host: two
+   console errors per page, and a language switch that left the preview. A small script right
+   after them moves them to the host the page came from, in the browser only; the HTML, which
+   search engines read, keeps the absolute links.
+4. mkdocs-static-i18n (1.3) stacks every language's pages into one search index at the root,
+   and Material's search, which loads it from the page's ``base``, then offers a reader of one
+   language the other's pages too, often first (an English "LeNet" above the Chinese one). We
+   give each language its own index, ``<language>/search/search_index.json`` (and ``.js`` for
+   the offline copy), with the root keeping the default language's, and point the pages of
+   each language's folder at their own folder as ``base``; ``base`` serves Material for the
+   search index and the sitemap, which workaround 1 already puts in each language's folder.
 3. Material (9.8) writes ``tabindex=""`` on the navigation's section labels, which HTML does not
    allow (the Nu HTML Checker: "Bad value for attribute tabindex"). Browsers already read an
    empty tabindex as none, so dropping it changes no behaviour. (Material's ``autocomplete="off"``
@@ -23,6 +35,7 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -62,6 +75,7 @@ def on_post_build(config):
         for name in ("sitemap.xml", "sitemap.xml.gz"):
             if (site / name).is_file():
                 shutil.copyfile(site / name, folder / name)
+    _split_search_index(site, config)
     text = root_sitemap.read_text(encoding="utf-8")
     head, entries = text[: text.index("<url>")], URL_ENTRY.findall(text)
     base = config.site_url or ""
@@ -78,18 +92,52 @@ def on_post_build(config):
 EMPTY_TABINDEX = re.compile(r'(<label\b[^>]*?) tabindex=""')
 
 
+CONFIG_BASE = re.compile(r'(<script id="__config" type="application/json">\{[^<]*?"base": )"[^"]*"')
+
+
+def _language_base(output: str, page, config) -> str:
+    """Workaround 4: a page in a language's folder takes that folder as its ``base``."""
+    language = page.url.split("/", 1)[0]
+    if language not in languages(config) or language == default_language(config):
+        return output
+    inside = page.url.split("/")[1:]  # the page's path inside its language's folder
+    depth = len([part for part in inside if part]) - (0 if page.url.endswith("/") else 1)
+    base = "/".join([".."] * depth) or "."
+    return CONFIG_BASE.sub(lambda m: f'{m.group(1)}"{base}"', output, count=1)
+
+
 def on_post_page(output, page, config):
-    """Workaround 2: hreflang links absolute, page to page; workaround 3: no empty tabindex."""
+    """Workaround 2: hreflang links absolute, page to page; 3: no empty tabindex; 4: base."""
     if not _enabled():
         return output
     output = EMPTY_TABINDEX.sub(r"\1", output)
+    output = _language_base(output, page, config)
     here = page.canonical_url or urljoin(config.site_url or "/", page.url)
 
     def absolute(match: re.Match) -> str:
         href = urljoin(here, match.group("href"))
         return f'<link rel="alternate" href="{href}" hreflang="{match.group("language")}">'
 
-    return ALTERNATE_LINK.sub(absolute, output)
+    output = ALTERNATE_LINK.sub(absolute, output)
+    last = list(ALTERNATE_LINK.finditer(output))
+    if last and config.site_url:
+        script = f"<script>{ALTERNATES_ON_THIS_HOST % json.dumps(config.site_url)}</script>"
+        output = output[: last[-1].end()] + script + output[last[-1].end() :]
+    return output
+
+
+# Where the page is not served from site_url, point the alternates at the same pages on this
+# host: the page's own address, less its path inside the site (its canonical link, less
+# site_url), is the site's address here.
+ALTERNATES_ON_THIS_HOST = (
+    "(function(s){var c=document.querySelector('link[rel=canonical]'),"
+    "h=location.href.split('#')[0].split('?')[0];"
+    "if(!c||c.href.indexOf(s)!==0)return;var p=c.href.slice(s.length);"
+    "if(h.substring(h.length-p.length)!==p)return;var b=h.substring(0,h.length-p.length);"
+    "if(b===s)return;"
+    "document.querySelectorAll('link[rel=alternate]').forEach(function(l){"
+    "if(l.href.indexOf(s)===0)l.href=b+l.href.slice(s.length)})})(%s)"
+)
 
 
 def on_post_template(output_content, template_name, config):
@@ -97,3 +145,32 @@ def on_post_template(output_content, template_name, config):
     if not _enabled():
         return output_content
     return EMPTY_TABINDEX.sub(r"\1", output_content)
+
+
+def _split_search_index(site: Path, config) -> None:
+    """Workaround 4: one search index per language, each in its own folder."""
+    index_file = site / "search" / "search_index.json"
+    if not index_file.is_file():
+        return
+    index = json.loads(index_file.read_text(encoding="utf-8"))
+    others = [lang for lang in languages(config) if lang != default_language(config)]
+    by_language: dict[str, list] = {lang: [] for lang in [default_language(config), *others]}
+    for doc in index["docs"]:
+        top = doc["location"].split("/", 1)[0]
+        if top in others:
+            doc = {**doc, "location": doc["location"][len(top) + 1 :]}
+            by_language[top].append(doc)
+        else:
+            by_language[default_language(config)].append(doc)
+    offline = (site / "search" / "search_index.js").is_file()
+    for language, docs in by_language.items():
+        folder = (
+            site / "search" if language == default_language(config) else site / language / "search"
+        )
+        if language != default_language(config) and not (site / language).is_dir():
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({**index, "docs": docs}, ensure_ascii=False, separators=(",", ":"))
+        (folder / "search_index.json").write_text(text, encoding="utf-8")
+        if offline:  # Material reads the index as a script under file://
+            (folder / "search_index.js").write_text(f"var __index = {text}", encoding="utf-8")
