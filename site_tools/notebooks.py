@@ -524,8 +524,11 @@ def write(chapter: Chapter, site_url: str, default: str, log=None) -> bool:
             f"{chapter.label}: the run disagrees with the page in {len(problems)} block(s):\n\n"
             + "\n\n".join(problems)
         )
-    text = as_text(notebook)
-    target = chapter.target
+    return write_if_changed(chapter.target, as_text(notebook))
+
+
+def write_if_changed(target: Path, text: str) -> bool:
+    """Write ``text`` to ``target`` unless it is already there; never leave half a file."""
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ only torch, torchvision and matplotlib are installed. Its figures are drawn once
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -57,14 +56,7 @@ def source(example: str) -> str:
 
 def write(example: str) -> bool:
     """Write the program if it changed; True if it did. Nothing half-written is ever left."""
-    text, target = source(example), path(example)
-    if target.is_file() and target.read_text(encoding="utf-8") == text:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.name}.{os.getpid()}.partial")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(target)
-    return True
+    return notebooks.write_if_changed(path(example), source(example))
 
 
 def main() -> int:
