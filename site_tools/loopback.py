@@ -103,9 +103,15 @@ def search(page, query: str) -> list[str]:
     field = page.locator("input.md-search__input")
     if not field.is_visible():  # narrow screens open search with a header button
         page.locator("label.md-header__button[for=__search]").click()
-    # The index is built in a web worker after the page loads; a query typed before it is
-    # ready gets no answer, so type it again, as a reader would, until results appear.
+    if page.locator(".md-search-result__item").count():  # an earlier query's results
+        field.fill("")
+        field.press("Backspace")  # the keystroke makes Material clear them
+        page.wait_for_selector(".md-search-result__item", state="detached", timeout=5_000)
+    # Material searches on keyup, which fill() does not send: one key press does. The index is
+    # built in a web worker after the page loads; a query typed before it is ready gets no
+    # answer, so type it again, as a reader would, until results appear.
     field.fill(query)
+    field.press("End")
     for attempt in range(3):
         try:
             page.wait_for_selector(".md-search-result__item", timeout=5_000)

@@ -196,6 +196,20 @@ def test_search_finds_the_chapter(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_each_chapter_first_by_its_title(visit, base_url: str, language) -> None:
+    """A reader who types a chapter's title gets that chapter first: "Convolution" before
+    "Transposed convolution" (site_tools/hooks/search.py), "线性回归" before 线性层 (workaround 5)."""
+    page = visit(LANGUAGES[language]).page
+    wrong = []
+    for chapter in project.chapters():
+        expected = base_url + LANGUAGES[language] + chapter.source.removesuffix(".md") + "/"
+        found = search(page, chapter.title(language))
+        if found[:1] != [expected]:
+            wrong.append(f"'{chapter.title(language)}' found {found[:3]}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("name", "path"), [("home", ""), ("chapter", "models/linear-regression/")])
 def test_screenshots_for_review(visit, language: str, name: str, path: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -150,6 +150,33 @@ def test_search_index_splits_chinese_words(built_site: Path) -> None:
     assert "梯度\u200b下降" in page["text"], "jieba did not segment the Chinese text"
 
 
+def test_a_title_named_inside_a_longer_one_is_boosted(built_site: Path) -> None:
+    """site_tools/hooks/search.py: "Convolution" is inside "Transposed convolution"; no Chinese
+    title is inside another (卷积层 and 转置卷积 share only 卷积)."""
+    boosted = {}
+    for folder in ("", "zh/"):
+        index = json.loads((built_site / folder / "search/search_index.json").read_text("utf-8"))
+        boosted[folder] = {doc["location"]: doc["boost"] for doc in index["docs"] if "boost" in doc}
+    assert boosted == {"": {"layers/convolution/": 1.25}, "zh/": {}}
+
+
+def test_a_page_that_sets_its_own_search_boost_keeps_it() -> None:
+    from site_tools.hooks.search import boost_named_inside
+
+    index = {
+        "config": {"separator": r"[\s\-]+"},
+        "docs": [
+            {"location": "a/", "title": "Attention", "text": "", "boost": 3},
+            {"location": "b/", "title": "Multi-head attention", "text": ""},
+            {"location": "b/#attention", "title": "Attention", "text": ""},
+            {"location": "c/", "title": "Normalization", "text": ""},
+            {"location": "d/", "title": "Batch <code>normalization</code>", "text": ""},
+        ],
+    }
+    assert boost_named_inside(index) == ["c/"]
+    assert [doc.get("boost") for doc in index["docs"]] == [3, None, None, 1.25, None]
+
+
 def test_language_switch_links_to_the_same_page(built_site: Path) -> None:
     for source, target in (
         ("models/linear-regression/index.html", "../../zh/models/linear-regression/"),

@@ -83,3 +83,40 @@ def test_with_the_workarounds_each_language_searches_its_own_index(built_site: P
     assert chinese["docs"] and not [d for d in chinese["docs"] if d["location"].startswith("zh/")]
     page = (built_site / "zh/layers/pooling/index.html").read_text(encoding="utf-8")
     assert '"base": "../.."' in page  # the zh folder, where its index is
+
+
+# Two pages whose titles share their first word, as jieba splits them in the index.
+TWO_PAGES = {
+    "config": {
+        "lang": ["en"],
+        "separator": r"[\s\u200b\-]+",
+        "pipeline": [],
+        "fields": {"title": {"boost": 1000}, "text": {"boost": 1}},
+    },
+    "docs": [
+        {"location": "regression/", "title": "线性\u200b回归", "text": ""},
+        {"location": "layer/", "title": "线性\u200b层", "text": ""},
+    ],
+}
+
+
+def _matched_for_regression(site: Path, require) -> dict[str, bool]:
+    from site_tools import search_worker
+
+    require(search_worker.node() is not None, "Node is missing: install nodejs")
+    (worker,) = (site / "assets" / "javascripts" / "workers").glob("search.*.min.js")
+    pages = search_worker.query(worker, TWO_PAGES, "线性回归")
+    return next(terms for page in pages for place, terms in page if place == "regression/")
+
+
+def test_material_still_drops_the_last_word_of_a_chinese_query(bare_site: Path, require) -> None:
+    matched = _matched_for_regression(bare_site, require)
+    assert "回归" not in matched, (
+        f"Material now searches the query's last word: drop workaround 5 ({matched})"
+    )
+
+
+def test_with_the_workarounds_a_chinese_query_keeps_its_last_word(
+    built_site: Path, require
+) -> None:
+    assert _matched_for_regression(built_site, require).get("回归") is True

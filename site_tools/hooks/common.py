@@ -1,6 +1,9 @@
-"""What the site's hooks share: the languages and whether this is the offline build."""
+"""What the site's hooks share: the languages, whether this is the offline build, the index script."""
 
 from __future__ import annotations
+
+# The offline copy's search index is a script, read under file://, that starts with this.
+SEARCH_INDEX_SCRIPT = "var __index = "
 
 
 def languages(config) -> list[str]:

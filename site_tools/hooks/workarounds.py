@@ -18,6 +18,12 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    console errors per page, and a language switch that left the preview. A small script right
    after them moves them to the host the page came from, in the browser only; the HTML, which
    search engines read, keeps the absolute links.
+3. Material (9.8) writes ``tabindex=""`` on the navigation's section labels, which HTML does not
+   allow (the Nu HTML Checker: "Bad value for attribute tabindex"). Browsers already read an
+   empty tabindex as none, so dropping it changes no behaviour. (Material's ``autocomplete="off"``
+   on its two toggle checkboxes is also invalid, but it is deliberate: it stops Firefox from
+   restoring an open drawer on reload, https://github.com/squidfunk/mkdocs-material/issues/1513;
+   tests/test_site.py lists it as theirs.)
 4. mkdocs-static-i18n (1.3) stacks every language's pages into one search index at the root,
    and Material's search, which loads it from the page's ``base``, then offers a reader of one
    language the other's pages too, often first (an English "LeNet" above the Chinese one). We
@@ -25,17 +31,19 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    the offline copy), with the root keeping the default language's, and point the pages of
    each language's folder at their own folder as ``base``; ``base`` serves Material for the
    search index and the sitemap, which workaround 1 already puts in each language's folder.
-3. Material (9.8) writes ``tabindex=""`` on the navigation's section labels, which HTML does not
-   allow (the Nu HTML Checker: "Bad value for attribute tabindex"). Browsers already read an
-   empty tabindex as none, so dropping it changes no behaviour. (Material's ``autocomplete="off"``
-   on its two toggle checkboxes is also invalid, but it is deliberate: it stops Firefox from
-   restoring an open drawer on reload, https://github.com/squidfunk/mkdocs-material/issues/1513;
-   tests/test_site.py lists it as theirs.)
+5. Material's search worker (9.8) splits a Chinese query into the words of its index, but its
+   loop stops one character short: it never tries a word that ends the query. "线性回归" was
+   searched as "线性" alone, so 线性层 came first; any query's last word was lost unless a
+   shorter word started there. We correct the two loop bounds in the built worker (the
+   segmentation came with https://github.com/squidfunk/mkdocs-material/issues/3915; this
+   off-by-one is not reported there). If the pinned worker's code changes, the build warns
+   (a strict build fails) and names the file.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
@@ -44,7 +52,9 @@ from urllib.parse import urljoin
 
 from mkdocs.plugins import event_priority
 
-from site_tools.hooks.common import default_language, languages
+from site_tools.hooks.common import SEARCH_INDEX_SCRIPT, default_language, languages
+
+log = logging.getLogger("mkdocs.hooks.workarounds")
 
 ALTERNATE_LINK = re.compile(
     r'<link rel="alternate" href="(?P<href>[^"]*)" hreflang="(?P<language>[\w-]+)">'
@@ -76,6 +86,7 @@ def on_post_build(config):
             if (site / name).is_file():
                 shutil.copyfile(site / name, folder / name)
     _split_search_index(site, config)
+    _whole_query_segmentation(site)
     text = root_sitemap.read_text(encoding="utf-8")
     head, entries = text[: text.index("<url>")], URL_ENTRY.findall(text)
     base = config.site_url or ""
@@ -173,4 +184,33 @@ def _split_search_index(site: Path, config) -> None:
         text = json.dumps({**index, "docs": docs}, ensure_ascii=False, separators=(",", ":"))
         (folder / "search_index.json").write_text(text, encoding="utf-8")
         if offline:  # Material reads the index as a script under file://
-            (folder / "search_index.js").write_text(f"var __index = {text}", encoding="utf-8")
+            (folder / "search_index.js").write_text(SEARCH_INDEX_SCRIPT + text, encoding="utf-8")
+
+
+# Material's segmenter, minified: for every start s it tries ends o < length, and it resumes
+# after a word only before the last character. Both bounds must reach the end of the query.
+SEGMENT_LOOPS = (
+    (
+        "for(let o=s+1;o<t.length;o++)t.slice(s,o)in e",
+        "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e",
+    ),
+    ("n[a]&&a<t.length-1&&", "n[a]&&a<t.length&&"),
+)
+
+
+def _whole_query_segmentation(site: Path) -> None:
+    """Workaround 5: Material's query segmenter also tries the words that end a query."""
+    for worker in sorted((site / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
+        text = worker.read_text(encoding="utf-8")
+        if all(fixed in text for _, fixed in SEGMENT_LOOPS):
+            continue  # already corrected (a rebuild into the same folder)
+        if not all(text.count(buggy) == 1 for buggy, _ in SEGMENT_LOOPS):
+            log.warning(
+                "workaround 5: %s no longer has the query segmenter's loops this build corrects; "
+                "see site_tools/hooks/workarounds.py and its canary in tests/test_workarounds.py",
+                worker.relative_to(site),
+            )
+            continue
+        for buggy, fixed in SEGMENT_LOOPS:
+            text = text.replace(buggy, fixed)
+        worker.write_text(text, encoding="utf-8")
