@@ -36,7 +36,7 @@ import pytest
 from site_tools import notebooks
 from site_tools.fences import RUNNABLE, FenceError, page_fences
 from site_tools.outputs import compare, normalise
-from site_tools.project import DOCS, LANGUAGES, ROOT
+from site_tools.project import DOCS, LANGUAGES, ROOT, SITE_URL
 
 COLLECTED = RUNNABLE | {"bash", "sh"}  # the languages pytest-codeblocks' own plugin collects
 MARKS = {
@@ -101,8 +101,7 @@ def page_run(page: Path):
     chapter = _chapter(page)
     if chapter is None:
         raise FenceFailure(f"{page.relative_to(ROOT)}: code runs only on a chapter's page")
-    site_url = "http://127.0.0.1:8000/pytorch-models/"
-    notebook, origins = notebooks.make(chapter, site_url, LANGUAGES[0])
+    notebook, origins = notebooks.make(chapter, SITE_URL, LANGUAGES[0])
     record = notebooks.outcome(notebook, chapter.label, origins)
     return notebook, origins, record
 

@@ -29,6 +29,12 @@ HELPERS = ("common", "paths", "photo", "banknote_data")  # modules that are not 
 # Where the project lives; the home pages' clone line, the README and mkdocs.yml's edit links
 # all name it (tests/test_home_steps.py checks that they agree).
 REPOSITORY = "https://github.com/pytorch-models-tutorial/pytorch-models"
+# The public site, where the deploy workflow publishes it (GitHub Pages of REPOSITORY). Every
+# artefact links there: pages, notebooks, offline copies, PDFs. mkdocs.yml's site_url defaults
+# to it (tests/test_project.py checks they agree); only a build for loopback names loopback.
+SITE_URL = "https://pytorch-models-tutorial.github.io/pytorch-models/"
+# For `nox -s serve` and the benchmarks: the same path, on this machine.
+LOOPBACK_SITE_URL = "http://127.0.0.1:8000/pytorch-models/"
 
 
 class _SettingsLoader(yaml.SafeLoader):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from examples.paths import PROJECT_ROOT
 from site_tools.fences import DOCS, LANGUAGES, page_fences
-from site_tools.project import REPOSITORY
+from site_tools.project import REPOSITORY, SITE_URL
 
 STEPS_REASON = "tests/test_home_steps.py"
 
@@ -49,6 +49,18 @@ def test_the_clone_address_is_the_same_everywhere() -> None:
         r'edit_uri: !ENV \[EDIT_URI, "([^"]+)"\]', (PROJECT_ROOT / "mkdocs.yml").read_text()
     )
     assert edit and edit.group(1).startswith(f"{REPOSITORY}/edit/"), edit
+
+
+def test_the_site_is_published_where_the_repository_publishes_it() -> None:
+    """site_url defaults to the public address: the GitHub Pages address of REPOSITORY."""
+    owner, name = REPOSITORY.removeprefix("https://github.com/").split("/")
+    assert f"https://{owner}.github.io/{name}/" == SITE_URL
+    default = re.search(
+        r'^site_url: !ENV \[SITE_URL, "([^"]+)"\]', (PROJECT_ROOT / "mkdocs.yml").read_text(), re.M
+    )
+    assert default and default.group(1) == SITE_URL, default
+    deploy = (PROJECT_ROOT / ".github/workflows/deploy.yml").read_text(encoding="utf-8")
+    assert "format('https://{0}.github.io/{1}/', github.repository_owner" in deploy
 
 
 def _declared() -> dict[str, str]:

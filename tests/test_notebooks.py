@@ -19,8 +19,8 @@ import pytest
 from examples.paths import PROJECT_ROOT
 from site_tools import notebooks
 from site_tools.fences import LANGUAGES
+from site_tools.project import SITE_URL
 
-SITE_URL = "http://127.0.0.1:8000/pytorch-models/"
 CHAPTERS = [chapter for language in LANGUAGES for chapter in notebooks.chapters(language)]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -150,6 +150,22 @@ def test_search_index_splits_chinese_words(built_site: Path) -> None:
     assert "梯度\u200b下降" in page["text"], "jieba did not segment the Chinese text"
 
 
+LOOPBACK = re.compile(rb"127\.0\.0\.1|localhost")
+
+
+def test_no_built_file_names_loopback(built_site: Path) -> None:
+    """A default build links to the public site (site_url): pages, sitemaps, notebooks, programs.
+    (Material's source maps are left out: a comment in its source names both hosts.)"""
+    named = [
+        str(path.relative_to(built_site))
+        for path in built_site.rglob("*")
+        if path.is_file()
+        and path.suffix not in (".pdf", ".map")
+        and LOOPBACK.search(path.read_bytes())
+    ]
+    assert not named, named
+
+
 def test_a_title_named_inside_a_longer_one_is_boosted(built_site: Path) -> None:
     """site_tools/hooks/search.py: "Convolution" is inside "Transposed convolution"; no Chinese
     title is inside another (卷积层 and 转置卷积 share only 卷积)."""
