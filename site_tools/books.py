@@ -31,8 +31,8 @@ from pathlib import Path
 
 from site_tools import project
 from site_tools.figures import build_date
-from site_tools.hooks.workarounds import ALTERNATE_LINK
-from site_tools.loopback import CHROMIUM_FLAGS, chromium_path
+from site_tools.hooks.workarounds import ALTERNATE_LINK, CONFIG_BASE, NOT_FOUND
+from site_tools.loopback import CHROMIUM_FLAGS, chromium_path, site_prefix
 from site_tools.project import ROOT as PROJECT_ROOT
 
 BOOKS = PROJECT_ROOT / "build" / "books"
@@ -64,7 +64,7 @@ ALTERNATE = re.compile(ALTERNATE_LINK.pattern + r"\n?")
 ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*?)</article>', re.DOTALL)
 DROP_IN_PRINT = [
     re.compile(r'<a [^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', re.DOTALL),
-    re.compile(r'<p><a [^>]*class="md-button tutorial-download"[^>]*>.*?</a></p>', re.DOTALL),
+    re.compile(r'<p class="tutorial-screen">.*?</p>', re.DOTALL),  # the files of the copy
     re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL),
 ]
 
@@ -123,6 +123,14 @@ def page_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", unicodedata.normalize("NFKC", text))
 
 
+def not_found_page(text: str, language: str, default: str) -> str:
+    """A language's 404 page for the root of its offline copy: links from there, not from
+    site_url's path (a host serves a 404 page at any depth, so the theme links absolutely)."""
+    text = text.replace(f'"{site_prefix()}', '"')
+    base = "." if language == default else language  # where the language's search index is
+    return CONFIG_BASE.sub(lambda m: f'{m.group(1)}"{base}"', text, count=1)
+
+
 def make_zip(site: Path, language: str, default: str, languages: list[str], target: Path) -> Path:
     """Pack one language's offline copy into ``target``, reproducibly."""
     root = f"{NAME}-{language}"
@@ -145,6 +153,8 @@ def make_zip(site: Path, language: str, default: str, languages: list[str], targ
                 if path.suffix == ".html":
                     text = data.decode("utf-8")
                     text = ALTERNATE.sub("", LANGUAGE_SWITCH.sub("", text))
+                    if name == (NOT_FOUND if language == default else f"{language}/{NOT_FOUND}"):
+                        name, text = NOT_FOUND, not_found_page(text, language, default)
                     data = text.encode("utf-8")
                     if language != default and name == f"{language}/index.html":
                         add("index.html", _redirect(f"{language}/index.html").encode())
@@ -174,9 +184,10 @@ body { margin: 0; background: white; color: black; }
 :lang(zh) .md-typeset code, :lang(zh) .md-typeset pre {
   font-family: "WenQuanYi Micro Hei Mono", monospace;
 }
+/* Code keeps its lines: a line wider than the page gets smaller type (FIT_CODE), never a
+   break inside a name that a reader would copy. */
 .md-typeset pre > code, .md-typeset pre {
-  white-space: pre-wrap !important; overflow-wrap: anywhere; word-break: break-all;
-  overflow: visible !important; max-height: none !important;
+  white-space: pre !important; overflow: visible !important; max-height: none !important;
 }
 .md-typeset pre > code { font-size: 0.62rem; }
 .md-typeset .highlight, .md-typeset table, .md-typeset img, .md-typeset math { break-inside: avoid; }
@@ -188,11 +199,13 @@ body { margin: 0; background: white; color: black; }
 .book-title p { font-size: 0.9rem; }
 .book-contents { break-before: page; }
 .book-contents ol { list-style: none; padding: 0; margin: 0; }
-.book-contents li { display: flex; gap: 0.5em; margin: 0.35em 0; }
+.book-contents li { margin: 0.35em 0; }
+.book-contents li a { display: flex; gap: 0.5em; color: inherit; text-decoration: none; }
 .book-contents li .leader { flex: 1; border-bottom: 1px dotted #888; margin-bottom: 0.3em; }
 .book-chapter { break-before: page; }
 .book-chapter .book-label { font-size: 0.7rem; color: #555; margin: 0; }
 .md-typeset .tutorial-provenance { font-size: 0.6rem; }
+.md-typeset .tutorial-paper { display: block; }
 """
 
 
@@ -206,9 +219,33 @@ def _absolute(fragment: str, page: Path) -> str:
         path = (page.parent / value.split("#")[0]).resolve()
         return f'{match.group(1)}="{path.as_uri()}"'
 
-    fragment = re.sub(r'(src)="([^"]+)"', fix, fragment)
-    # Links between pages cannot be followed on paper: keep their text.
-    return re.sub(r'<a href="(?![a-z]+:|#)[^"]*"[^>]*>(.*?)</a>', r"\1", fragment, flags=re.DOTALL)
+    return re.sub(r'(src)="([^"]+)"', fix, fragment)
+
+
+def anchor(number: int, name: str = "") -> str:
+    """The id, inside the book, of chapter ``number`` or of its element ``name``."""
+    return f"chapter-{number}" + (f"-{name}" if name else "")
+
+
+def book_links(fragment: str, page: Path, number: int, chapters: dict[Path, int], web) -> str:
+    """Links that work in the PDF: each chapter's ids get its number (two chapters both have a
+    "summary"), a link to a chapter jumps inside the book, a link to another page of the site
+    goes to its public address (``web(path)``), and links to other hosts keep theirs."""
+    fragment = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{anchor(number, m.group(1))}"', fragment)
+
+    def fix(match: re.Match) -> str:
+        target = html.unescape(match.group(1))
+        if re.match(r"^[a-z]+:", target):
+            return match.group(0)
+        path, _, name = target.partition("#")
+        if not path:
+            return f'href="#{anchor(number, name)}"'
+        resolved = (page.parent / path).resolve()
+        if resolved in chapters:
+            return f'href="#{anchor(chapters[resolved], name)}"'
+        return f'href="{html.escape(web(resolved, name))}"'
+
+    return re.sub(r'\bhref="([^"]+)"', fix, fragment)
 
 
 def print_document(site: Path, language: str, default: str, pages: dict[int, int] | None) -> str:
@@ -219,7 +256,21 @@ def print_document(site: Path, language: str, default: str, pages: dict[int, int
     stylesheets += [site / "stylesheets" / "extra.css"]
     links = "\n".join(f'<link rel="stylesheet" href="{s.as_uri()}">' for s in stylesheets)
     chapters, contents = [], []
-    for chapter in reading_order():
+    order = reading_order()
+    numbers = {
+        (folder / chapter.source.replace(".md", ".html")).resolve(): chapter.number
+        for chapter in order
+    }
+    site_url = str(project.settings()["site_url"] or "")
+
+    def web(path: Path, name: str) -> str:
+        """The public address of a page (or file) of the offline copy."""
+        inside = path.relative_to(site.resolve()).as_posix()
+        inside = re.sub(r"(^|/)index\.html$", r"\1", inside)
+        inside = re.sub(r"\.html$", "/", inside)
+        return site_url + inside + (f"#{name}" if name else "")
+
+    for chapter in order:
         page = folder / chapter.source.replace(".md", ".html")
         if not page.is_file():
             raise BookError(f"{page} is missing from the offline build")
@@ -235,12 +286,14 @@ def print_document(site: Path, language: str, default: str, pages: dict[int, int
         label = words["chapter"].format(number=chapter.number)
         number = pages.get(chapter.number, "") if pages else "00"
         contents.append(
-            f"<li><span>{chapter.number}. {html.escape(chapter.title)}</span>"
-            f'<span class="leader"></span><span>{number}</span></li>'
+            f'<li><a href="#{anchor(chapter.number)}"><span>{chapter.number}. '
+            f'{html.escape(chapter.title)}</span><span class="leader"></span>'
+            f"<span>{number}</span></a></li>"
         )
+        body = book_links(_absolute(body, page), page, chapter.number, numbers, web)
         chapters.append(
-            f'<section class="book-chapter" id="chapter-{chapter.number}">'
-            f'<p class="book-label">{label}</p>{_absolute(body, page)}</section>'
+            f'<section class="book-chapter" id="{anchor(chapter.number)}">'
+            f'<p class="book-label">{label}</p>{body}</section>'
         )
     provenance = words["provenance"].format(torch=version("torch"), date=build_date())
     return f"""<!doctype html>
@@ -264,9 +317,59 @@ FOOTER = (
 )
 
 
+# Type size for a code block whose longest line is wider than the page: smaller in steps of a
+# quarter pixel, down to MIN_CODE_PX (or back to its size, for WRAP_CODE, if that is not enough);
+# returns the first line and size of each block it shrank.
+MIN_CODE_PX = 7.5
+FIT_CODE = """(least) => [...document.querySelectorAll('pre > code')].flatMap(code => {
+  const pre = code.parentElement;
+  let size = parseFloat(getComputedStyle(code).fontSize), shrunk = false;
+  while (pre.scrollWidth > pre.clientWidth + 1 && size - 0.25 >= least) {
+    size -= 0.25; code.style.fontSize = size + 'px'; shrunk = true;
+  }
+  if (pre.scrollWidth > pre.clientWidth + 1) { code.style.fontSize = ''; return []; }  // WRAP_CODE
+  return shrunk ? [[code.textContent.split('\\n')[0], size]] : [];
+})"""
+# A line still too wide at MIN_CODE_PX (a long error message in an output) is broken at spaces
+# only, and each continuation starts with CONTINUATION; returns the first line of each block.
+CONTINUATION = "\u21aa "
+WRAP_CODE = """(mark) => [...document.querySelectorAll('pre > code')].flatMap(code => {
+  const pre = code.parentElement;
+  if (pre.scrollWidth <= pre.clientWidth + 1) return [];
+  const probe = document.createElement('span');
+  probe.textContent = 'x'.repeat(100);
+  code.appendChild(probe);
+  const style = getComputedStyle(code);
+  const room = code.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const columns = Math.floor(room / (probe.getBoundingClientRect().width / 100)) - 1;
+  probe.remove();
+  const wrap = line => {
+    const parts = [];
+    while (line.length > columns) {
+      const space = line.lastIndexOf(' ', columns - (parts.length ? mark.length : 0));
+      if (space <= 0) break;
+      parts.push(line.slice(0, space));
+      line = mark + line.slice(space + 1);
+    }
+    return [...parts, line].join('\\n');
+  };
+  code.textContent = code.textContent.split('\\n').map(wrap).join('\\n');
+  return [code.textContent.split('\\n')[0]];
+})"""
 OVERFLOWING_CODE = """() => [...document.querySelectorAll('pre')]
   .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
   .map(pre => pre.textContent.split('\\n')[0])"""
+
+
+def compact(pdf: Path) -> None:
+    """Pack the PDF's objects into compressed object streams. Chromium writes each element of a
+    tagged PDF's structure as a plain object: tagging tripled the book (1.8 to 5.3 MB)."""
+    import pikepdf
+
+    packed = pdf.with_suffix(".packed.pdf")
+    with pikepdf.open(pdf) as document:
+        document.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    packed.replace(pdf)
 
 
 def chapter_pages(pdf: Path, language: str, count: int) -> dict[int, int]:
@@ -307,6 +410,8 @@ def print_pdf(site: Path, language: str, default: str, target: Path) -> Path:
                 page.goto(document.as_uri(), wait_until="load")
                 page.emulate_media(media="print")
                 page.set_viewport_size({"width": 680, "height": 1000})  # A4 less the margins
+                page.evaluate(FIT_CODE, MIN_CODE_PX)
+                page.evaluate(WRAP_CODE, CONTINUATION)
                 cut = page.evaluate(OVERFLOWING_CODE)
                 if cut:
                     raise BookError(f"{target.name}: code wider than the page: {cut[:3]}")
@@ -318,11 +423,14 @@ def print_pdf(site: Path, language: str, default: str, target: Path) -> Path:
                     header_template="<span></span>",
                     footer_template=footer,
                     margin={"top": "16mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+                    outline=True,  # bookmarks from the headings
+                    tagged=True,  # structure for screen readers and reflow
                 )
                 pages = chapter_pages(target, language, count)
         finally:
             browser.close()
             document.unlink(missing_ok=True)
+    compact(target)
     return target
 
 
@@ -332,6 +440,7 @@ INPUTS = ("docs", "snippets", "overrides", "site_tools", "examples", "mkdocs.yml
 def cache_key() -> str:
     """A hash of everything a book is made from: pages, figures, notebooks, tools, versions."""
     digest = hashlib.sha256(build_date().encode())
+    digest.update(str(project.settings()["site_url"]).encode())  # SITE_URL changes every link
     for name in ("torch", "mkdocs", "mkdocs-material", "playwright"):
         digest.update(f"{name}={version(name)}".encode())
     for name in INPUTS:

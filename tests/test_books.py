@@ -159,3 +159,103 @@ def test_home_page_links_the_books_with_their_sizes(built, built_site, language)
         assert match, f"the {language} home page does not link {name}"
         assert (home.parent / match.group(1)).resolve().is_file()
         assert re.search(rf"{re.escape(name)}</a>\s*[(（]\d+\.\d MiB[)）]", page)
+
+
+LOCAL_LINK = re.compile(r'(?:href|src)="(?![a-z]+:|#|//)([^"#?]+)')
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_offline_copy_has_its_own_404_page_and_names_the_public_site(built, language) -> None:
+    """Each copy carries a 404 page in its language whose links work from its folder; its home
+    page gives the public addresses of the site, the other language and the PDF; a chapter says
+    which file of the copy is its notebook (a browser shows a notebook under file:// as text)."""
+    from site_tools.project import SITE_URL
+
+    root = f"{books.NAME}-{language}"
+    with zipfile.ZipFile(built / f"{root}.zip") as archive:
+        names = set(archive.namelist())
+        not_found = archive.read(f"{root}/404.html").decode("utf-8")
+        prefix = "" if language == "en" else "zh/"
+        home = archive.read(f"{root}/{prefix}index.html").decode("utf-8")
+        chapter = archive.read(f"{root}/{prefix}layers/pooling.html").decode("utf-8")
+    assert f'<html lang="{language}"' in not_found
+    dead = [link for link in LOCAL_LINK.findall(not_found) if f"{root}/{link}" not in names]
+    assert not dead, dead
+    other = "zh/" if language == "en" else ""
+    for address in (SITE_URL + prefix, SITE_URL + other, f"{SITE_URL}downloads/{root}.pdf"):
+        assert f'<a href="{address}">' in home, address
+    opening = re.search(r'<p class="tutorial-screen">(.*?)</p>', chapter, re.DOTALL).group(1)
+    assert f"<code>{prefix}notebooks/pooling.ipynb</code>" in opening
+    assert f"{root}/{prefix}notebooks/pooling.ipynb" in names
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_pdf_chapters_open_with_the_chapter_address(built, language) -> None:
+    """On paper a chapter opens with where its notebook and program are, not with the offline
+    copy's file names or a button that paper cannot have."""
+    from pypdf import PdfReader
+
+    from site_tools.project import SITE_URL
+
+    reader = PdfReader(built / f"{books.NAME}-{language}.pdf")
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    flat = re.sub(r"\s+", "", text)
+    prefix = "" if language == "en" else "zh/"
+    assert f"{SITE_URL}{prefix}layers/pooling/" in flat
+    for screen_only in ("notebooks/pooling.ipynb", "how to run a chapter", "如何运行一章"):
+        assert screen_only not in text, screen_only
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_pdf_navigates_as_a_book(built, language) -> None:
+    """Bookmarks from the headings, a contents page whose entries jump to their chapters, links
+    between chapters that jump inside the PDF, web links that keep their address, and tags."""
+    from pypdf import PdfReader
+
+    from site_tools.project import SITE_URL
+
+    reader = PdfReader(built / f"{books.NAME}-{language}.pdf")
+    chapters = [item for item in reader.outline if not isinstance(item, list)]
+    assert len(chapters) >= len(books.reading_order()) + 1  # the title page, then each chapter
+    destinations = reader.named_destinations
+    internal, web = [], []
+    for number, page in enumerate(reader.pages):
+        for annotation in page.get("/Annots") or []:
+            link = annotation.get_object()
+            action = link.get("/A")
+            if action is not None and action.get_object().get("/S") == "/URI":
+                web.append(str(action.get_object()["/URI"]))
+            elif link.get("/Dest") is not None:
+                internal.append((number, str(link["/Dest"])))
+    contents = [dest for number, dest in internal if number == 1]
+    assert contents == [f"/chapter-{n}" for n in range(1, len(books.reading_order()) + 1)]
+    unknown = [dest for _, dest in internal if dest not in destinations]
+    assert not unknown, unknown[:5]
+    between = [dest for number, dest in internal if number > 1]
+    assert len(between) >= 20, f"only {len(between)} links jump inside the book"
+    assert not [url for url in web if url.startswith("file:")], "a link points at the build folder"
+    assert f"{SITE_URL}{'' if language == 'en' else 'zh/'}#source-article" in web  # home page
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], "the PDF is not tagged"
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_pdf_prints_each_long_code_line_on_one_line(built, language) -> None:
+    """No line of code is broken (inside a name, or anywhere): a long one gets smaller type."""
+    from pypdf import PdfReader
+
+    from site_tools.fences import DOCS, page_fences
+
+    reader = PdfReader(built / f"{books.NAME}-{language}.pdf")
+    text = re.sub(r"[ \t]+", "", "\n".join(page.extract_text() or "" for page in reader.pages))
+    long_lines = {
+        line.strip()
+        for chapter in books.reading_order()
+        for fence in page_fences(DOCS / language / chapter.source)
+        if fence.language == "python"
+        for line in fence.code.splitlines()
+        if len(line.strip()) > 80
+    }
+    assert len(long_lines) >= 5
+    broken = [line for line in long_lines if re.sub(r"[ \t]+", "", line) not in text]
+    assert not broken, broken[:5]

@@ -120,3 +120,13 @@ def test_with_the_workarounds_a_chinese_query_keeps_its_last_word(
     built_site: Path, require
 ) -> None:
     assert _matched_for_regression(built_site, require).get("回归") is True
+
+
+def test_i18n_still_writes_the_last_language_404_at_the_root(bare_site: Path) -> None:
+    page = (bare_site / "404.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in page, "i18n writes the default language's 404: drop workaround 6"
+
+
+def test_with_the_workarounds_each_language_has_its_404_page(built_site: Path) -> None:
+    assert '<html lang="en"' in (built_site / "404.html").read_text(encoding="utf-8")
+    assert '<html lang="zh"' in (built_site / "zh/404.html").read_text(encoding="utf-8")

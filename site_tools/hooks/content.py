@@ -17,7 +17,7 @@ from mkdocs.utils import get_relative_url
 
 from site_tools import books, cjk, translations
 from site_tools.figures import PROVENANCE_FILE, build_date
-from site_tools.hooks.common import is_offline, page_language
+from site_tools.hooks.common import default_language, is_offline, languages, page_language
 from site_tools.hooks.offline import DOWNLOAD_FOLDER
 
 PROVENANCE = {  # (with figures, without)
@@ -100,7 +100,8 @@ DOWNLOAD_LINES = {
         '- **PDF**: <a href="{pdf}" download>{pdf_name}</a> ({pdf_size}), every chapter in'
         " reading order, with a table of contents.",
         "*The offline copy and the PDF are made by `nox -s books` (and `nox -s docs`).*",
-        "*You are reading the offline copy. The other language and the PDF are on the site.*",
+        "*You are reading the offline copy. The site is at <{home}>, the other language at"
+        " <{other}>, and this PDF at <{pdf}>.*",
     ),
     "zh": (
         '- **离线副本**：<a href="{zip}" download>{zip_name}</a>（{zip_size}）。解压后用浏览器'
@@ -108,7 +109,7 @@ DOWNLOAD_LINES = {
         '- **PDF**：<a href="{pdf}" download>{pdf_name}</a>（{pdf_size}），按阅读顺序收录'
         "所有章节，带目录。",
         "*离线副本和 PDF 由 `nox -s books`（以及 `nox -s docs`）生成。*",
-        "*你正在阅读离线副本。另一种语言的版本和 PDF 在网站上。*",
+        "*你正在阅读离线副本。网站在 <{home}>，另一种语言的版本在 <{other}>，本 PDF 在 <{pdf}>。*",
     ),
 }
 
@@ -118,7 +119,14 @@ def _downloads(page, language: str, config) -> str:
     built, missing, offline = DOWNLOAD_LINES.get(language, DOWNLOAD_LINES["en"])
     manifest = books.BOOKS / books.MANIFEST
     if is_offline(config):
-        return offline
+        site = config.site_url or ""
+        other = next((lang for lang in languages(config) if lang != language), language)
+
+        def home(lang: str) -> str:
+            return site if lang == default_language(config) else f"{site}{lang}/"
+
+        pdf = f"{site}{DOWNLOAD_FOLDER}/{books.NAME}-{language}.pdf"
+        return offline.format(home=home(language), other=home(other), pdf=pdf)
     if not manifest.is_file():
         return missing
     sizes = json.loads(manifest.read_text(encoding="utf-8"))["files"]

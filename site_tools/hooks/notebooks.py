@@ -11,7 +11,7 @@ import re
 from pathlib import PurePosixPath
 
 from site_tools import notebooks, programs
-from site_tools.hooks.common import default_language, languages, page_language
+from site_tools.hooks.common import default_language, is_offline, languages, page_language
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
@@ -40,26 +40,63 @@ RUN = {
     "任何地方都能用 `python3 {example}.py --quick` 运行它。或者在项目的克隆中运行："
     "`python3 -m examples.{example} --device auto`（[如何运行一章]({home}#如何阅读)）。",
 }
+# The offline copy: a browser opens a notebook from the file system as text (Chromium ignores
+# `download` under file://), so the page names the file to open in Jupyter instead.
+OFFLINE = {
+    "en": "This chapter as a Jupyter notebook, with the outputs of a run:"
+    " [`{example}.ipynb`]({notebook}). A browser shows it as text: open `{path}`, in this copy's"
+    " folder, in Jupyter. The whole program in one file: [`{example}.py`]({program});"
+    " `python3 {example}.py --quick` runs it anywhere torch, torchvision and matplotlib are"
+    " installed.",
+    "zh": "本章的 Jupyter 笔记本，带一次运行的输出：[`{example}.ipynb`]({notebook})。浏览器会把它"
+    "显示为文本：请用 Jupyter 打开本副本文件夹中的 `{path}`。完整程序在一个文件里："
+    "[`{example}.py`]({program})；装有 torch、torchvision 和 matplotlib 的任何地方都能用"
+    " `python3 {example}.py --quick` 运行它。",
+}
+# On paper (the PDF, printed from the offline copy): where the files are, by their address.
+PAPER = {
+    "en": "This chapter's notebook, with the outputs of a run, and its whole program in one file"
+    " are on the site: <{url}>.",
+    "zh": "本章的笔记本（带一次运行的输出）和一个文件的完整程序都在网站上：<{url}>。",
+}
 H1 = re.compile(r"^# .+$", re.MULTILINE)
 
 
-def _download_button(markdown: str, page, language: str, example: str) -> str:
-    """Put a download button for the chapter's notebook right under its title."""
+def _ways_to_run(markdown: str, page, config, example: str) -> str:
+    """Under the chapter's title: a download button for its notebook, its whole program and the
+    command for a clone; in the offline copy, where the files are, and on paper, their address."""
+    language = page_language(page)
     folder = PurePosixPath(page.file.src_uri).parent
     notebook = PurePosixPath(language, notebooks.FOLDER, f"{example}.ipynb")
     href = PurePosixPath(os.path.relpath(notebook, folder)).as_posix()
-    label = DOWNLOAD.get(language, DOWNLOAD["en"])
-    button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
-    home = PurePosixPath(os.path.relpath(PurePosixPath(language, "index.md"), folder)).as_posix()
     program = os.path.relpath(programs.path(example).relative_to(programs.FOLDER.parent), folder)
-    run = RUN.get(language, RUN["en"]).format(
-        example=example, home=home, program=PurePosixPath(program).as_posix()
-    )
-    return H1.sub(lambda m: f"{m.group(0)}\n\n{button}\n\n{run}\n", markdown, count=1)
+    program = PurePosixPath(program).as_posix()
+    if is_offline(config):
+        default = default_language(config)
+        inside = notebook.relative_to(language) if language == default else notebook
+        offline = OFFLINE.get(language, OFFLINE["en"]).format(
+            example=example, notebook=href, path=inside.as_posix(), program=program
+        )
+        relative = PurePosixPath(page.file.src_uri).relative_to(language).as_posix()
+        url = notebooks.page_url(config.site_url or "/", language, default, relative)
+        paper = PAPER.get(language, PAPER["en"]).format(url=url)
+        text = (
+            f'<p class="tutorial-screen" markdown="span">{offline}</p>\n\n'
+            f'<p class="tutorial-paper" markdown="span">{paper}</p>'
+        )
+    else:
+        label = DOWNLOAD.get(language, DOWNLOAD["en"])
+        button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
+        home = PurePosixPath(os.path.relpath(PurePosixPath(language, "index.md"), folder))
+        run = RUN.get(language, RUN["en"]).format(
+            example=example, home=home.as_posix(), program=program
+        )
+        text = f"{button}\n\n{run}"
+    return H1.sub(lambda m: f"{m.group(0)}\n\n{text}\n", markdown, count=1)
 
 
 def on_page_markdown(markdown, page, config, files):
     example = page.meta.get("example")
     if not example:
         return markdown
-    return _download_button(markdown, page, page_language(page), example)
+    return _ways_to_run(markdown, page, config, example)

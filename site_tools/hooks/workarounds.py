@@ -38,6 +38,11 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    segmentation came with https://github.com/squidfunk/mkdocs-material/issues/3915; this
    off-by-one is not reported there). If the pinned worker's code changes, the build warns
    (a strict build fails) and names the file.
+6. mkdocs-static-i18n (1.3) builds each language into the same site folder, and each build
+   writes the theme's ``404.html`` at the root: the last language's wins, so an English reader
+   who followed a dead link got the Chinese page. We keep the page each language's build
+   renders, and write the default language's at the root and each other one in its folder
+   (``zh/404.html``, which the offline copy of that language carries).
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ def on_post_build(config):
                 shutil.copyfile(site / name, folder / name)
     _split_search_index(site, config)
     _whole_query_segmentation(site)
+    _not_found_per_language(site, config)
     text = root_sitemap.read_text(encoding="utf-8")
     head, entries = text[: text.index("<url>")], URL_ENTRY.findall(text)
     base = config.site_url or ""
@@ -151,11 +157,27 @@ ALTERNATES_ON_THIS_HOST = (
 )
 
 
+NOT_FOUND = "404.html"
+_not_found: dict[str, str] = {}  # language -> its 404 page, as each language's build renders it
+
+
 def on_post_template(output_content, template_name, config):
-    """Workaround 3 on pages made from a template alone (404.html)."""
+    """Workaround 3 on pages made from a template alone (404.html); 6: keep each one's 404."""
     if not _enabled():
         return output_content
-    return EMPTY_TABINDEX.sub(r"\1", output_content)
+    output_content = EMPTY_TABINDEX.sub(r"\1", output_content)
+    if template_name == NOT_FOUND:
+        _not_found[config.plugins["i18n"].current_language] = output_content
+    return output_content
+
+
+def _not_found_per_language(site: Path, config) -> None:
+    """Workaround 6: the default language's 404 at the root, each other one in its folder."""
+    for language, page in _not_found.items():
+        if language == default_language(config):
+            (site / NOT_FOUND).write_text(page, encoding="utf-8")
+        elif (site / language).is_dir():
+            (site / language / NOT_FOUND).write_text(page, encoding="utf-8")
 
 
 def _split_search_index(site: Path, config) -> None:
