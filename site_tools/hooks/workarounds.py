@@ -161,6 +161,7 @@ NOT_FOUND = "404.html"
 _not_found: dict[str, str] = {}  # language -> its 404 page, as each language's build renders it
 
 
+@event_priority(-100)  # last: the 404 page kept for workaround 6 is the finished one
 def on_post_template(output_content, template_name, config):
     """Workaround 3 on pages made from a template alone (404.html); 6: keep each one's 404."""
     if not _enabled():
