@@ -195,6 +195,41 @@ def test_search_finds_the_chapter(
     assert base_url + expected in pages[:3], f"'{query}' found {pages[:5]}"
 
 
+# The first display ∑ of the page against the tallest one-letter <mi> of its formula, and every
+# element of a display formula that sticks out of its box (which clips it: overflow-y hidden).
+DISPLAY_SUM = """() => {
+  const sum = [...document.querySelectorAll('.math-display mo')]
+    .find(mo => mo.textContent.trim() === '\u2211');
+  const height = element => element.getBoundingClientRect().height;
+  const letters = [...sum.closest('math').querySelectorAll('mi')]
+    .filter(mi => mi.textContent.trim().length === 1);
+  const outside = [...document.querySelectorAll('.math-display')].flatMap(display => {
+    const box = display.getBoundingClientRect();
+    return [...display.querySelectorAll('*')].filter(element => {
+      const inner = element.getBoundingClientRect();
+      return inner.top < box.top - 1 || inner.bottom > box.bottom + 1;
+    }).map(element => element.closest('math').getAttribute('alttext'));
+  });
+  return {
+    sum: height(sum), letter: Math.max(...letters.map(height)), outside,
+    font: document.fonts.check('16px "Tutorial Math"'),
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("path", ["models/linear-regression/", "init/weight-init/"])
+def test_a_display_sum_is_drawn_large_by_the_site_math_font(visit, language, path) -> None:
+    """The site serves its math font (site_tools/hooks/math_font.py), so a display ∑ is an
+    operator, not a letter, on every machine: taller than the letters beside it by half."""
+    page = visit(LANGUAGES[language] + path).page
+    page.evaluate("document.fonts.ready")
+    found = page.evaluate(DISPLAY_SUM)
+    assert found["font"], "the math font did not load"
+    assert found["sum"] >= 1.5 * found["letter"], found
+    assert not found["outside"], f"clipped by their box: {found['outside']}"
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_search_finds_each_chapter_first_by_its_title(visit, base_url: str, language) -> None:
     """A reader who types a chapter's title gets that chapter first: "Convolution" before

@@ -150,6 +150,20 @@ def test_search_index_splits_chinese_words(built_site: Path) -> None:
     assert "梯度\u200b下降" in page["text"], "jieba did not segment the Chinese text"
 
 
+def test_the_math_font_is_served_small_with_its_math_table_and_licence(built_site: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    from site_tools.hooks.math_font import FONT, LICENCE
+
+    font = built_site / FONT
+    assert "MATH" in TTFont(font), "the subset lost the MATH table"
+    assert font.stat().st_size < 40 * 1024, font.stat().st_size
+    assert "SIL Open Font License" in (built_site / LICENCE).read_text(encoding="utf-8")
+    with_math = (built_site / "models/linear-regression/index.html").read_text(encoding="utf-8")
+    without = (built_site / "blocks/module-internals/index.html").read_text(encoding="utf-8")
+    assert 'rel="preload"' in with_math and 'rel="preload"' not in without
+
+
 LOOPBACK = re.compile(rb"127\.0\.0\.1|localhost")
 
 
