@@ -11,6 +11,7 @@ from torch import nn
 
 # --8<-- [end:imports]
 from examples.common import (
+    FIGURE_WIDTH,
     build_parser,
     draw_in_languages,
     parse_args,
@@ -50,7 +51,7 @@ def draw(*, language: str, path):
 
     titles = TITLES.get(language, {})
     x = torch.linspace(-5, 5, 401)
-    figure, axes = plt.subplots(2, 3, figsize=(11, 6), layout="constrained", sharex=True)
+    figure, axes = plt.subplots(2, 3, figsize=(FIGURE_WIDTH, 4.6), layout="constrained", sharex=True)
     for axis, (name, activation) in zip(axes.flat, ACTIVATIONS.items(), strict=True):
         y, grad = with_derivative(activation, x)
         axis.plot(x.numpy(), y.numpy(), lw=2, label="f(x)")
@@ -58,7 +59,7 @@ def draw(*, language: str, path):
         axis.axhline(0, color="0.7", lw=0.8)
         axis.set_title(titles.get(name, name), fontsize=10)
         axis.set_ylim(-1.5, 3)
-        axis.legend(fontsize=8, loc="upper left")
+        axis.legend(loc="upper left")
     return save_figure(figure, path)
 
 

@@ -102,18 +102,47 @@ def replaced_atomically(path: Path, suffix: str = ""):
 
 
 FIGURE_LANGUAGES = ("en", "zh")
+# A chapter's column is 688 CSS px wide on a desktop screen (tests/test_browser.py measures it).
+# Figures are drawn that wide, at 100 px an inch, so that their type shows at the size it is set
+# in; save_figure refuses a figure whose text would show smaller than MIN_TEXT_PX.
+COLUMN_PX = 688
+FIGURE_WIDTH = COLUMN_PX / 100  # inches
+MIN_TEXT_PX = 12
+# The site's dark scheme (Material's "slate"): its ground and its text. A photo figure (.png),
+# which no colour filter can turn dark without turning the photo, is drawn a second time on
+# that ground, as name.<language>.dark.png; the pages show it in the dark scheme only.
+DARK_GROUND = "#1e2029"
+DARK_TEXT = "#bfc0c7"
 CJK_FONT = "Noto Sans CJK SC"  # Debian's fonts-noto-cjk
 
 
-def figure_style(language: str) -> dict:
-    """matplotlib settings for a figure in ``language``: its font, reproducible SVG output.
+def figure_style(language: str, scheme: str = "light") -> dict:
+    """matplotlib settings for a figure in ``language``: its font, type sizes, reproducible SVG
+    output, and for ``scheme="dark"`` the dark scheme's ground and text colours.
 
     Chinese labels need a CJK font; without one matplotlib would draw empty boxes, so a
     missing font is an error that says what to install.
     """
     from matplotlib import font_manager
 
-    style = {"svg.hashsalt": "pytorch-models", "svg.fonttype": "path"}
+    style = {
+        "svg.hashsalt": "pytorch-models",
+        "svg.fonttype": "path",
+        # At FIGURE_WIDTH a point shows as 1.39 CSS px: 9 pt is 12.5 px (MIN_TEXT_PX is 12).
+        "font.size": 10,
+        "axes.titlesize": 10,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
+        "legend.title_fontsize": 9,
+    }
+    if scheme == "dark":
+        style |= {"figure.facecolor": DARK_GROUND, "savefig.facecolor": DARK_GROUND}
+        style |= {"axes.facecolor": DARK_GROUND, "axes.edgecolor": DARK_TEXT}
+        for key in ("text.color", "axes.titlecolor", "axes.labelcolor"):
+            style[key] = DARK_TEXT
+        style |= {"xtick.color": DARK_TEXT, "ytick.color": DARK_TEXT}
     if language == "zh":
         try:
             font_manager.findfont(
@@ -129,28 +158,49 @@ def figure_style(language: str) -> dict:
 
 
 def draw_in_languages(draw, path: Path, *args, **kwargs) -> dict[str, Path]:
-    """Draw one figure per language, ``name.en.svg`` and ``name.zh.svg`` for ``path`` name.svg.
+    """Draw one figure per language, ``name.en.svg`` and ``name.zh.svg`` for ``path`` name.svg;
+    a photo figure (.png) also for the dark scheme, ``name.en.dark.png`` beside ``name.en.png``.
 
     ``draw`` takes the figure's data, then ``language=`` and ``path=``; it returns the path.
+    Returns each language's (light) drawing.
     """
     import matplotlib
 
     path = Path(path)
+    schemes = ("light", "dark") if path.suffix == ".png" else ("light",)
     drawn = {}
     for language in FIGURE_LANGUAGES:
-        with matplotlib.rc_context(figure_style(language)):
-            target = path.with_name(f"{path.stem}.{language}{path.suffix}")
-            drawn[language] = draw(*args, **kwargs, language=language, path=target)
+        for scheme in schemes:
+            suffix = f".{language}.dark" if scheme == "dark" else f".{language}"
+            with matplotlib.rc_context(figure_style(language, scheme)):
+                target = path.with_name(f"{path.stem}{suffix}{path.suffix}")
+                done = draw(*args, **kwargs, language=language, path=target)
+            if scheme == "light":
+                drawn[language] = done
     return drawn
 
 
-def image_row(panels: dict, figsize: tuple[float, float], *, cmap: str | None = None,
-              colorbar: bool = False):
-    """A figure with one row of images (numpy arrays), each titled, without axes."""
+def scheme_color(light: str, dark: str) -> str:
+    """The colour for the scheme being drawn (see figure_style): ``light`` or ``dark``."""
+    import matplotlib
+
+    return dark if matplotlib.rcParams["figure.facecolor"] == DARK_GROUND else light
+
+
+def image_grid(panels: dict, height: float, *, columns: int | None = None,
+               cmap: str | None = None, colorbar: bool = False):
+    """A figure FIGURE_WIDTH wide of images (numpy arrays), ``columns`` to a row (all in one by
+    default), each titled, without axes."""
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, len(panels), figsize=figsize, layout="constrained")
-    for axis, (title, image) in zip(axes, panels.items(), strict=True):
+    columns = columns or len(panels)
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(FIGURE_WIDTH, height), layout="constrained", squeeze=False
+    )
+    for axis in axes.flat[len(panels):]:
+        axis.remove()
+    for axis, (title, image) in zip(axes.flat, panels.items(), strict=False):
         shown = axis.imshow(image, cmap=cmap)
         axis.set_title(title, fontsize=9)
         axis.axis("off")
@@ -159,8 +209,31 @@ def image_row(panels: dict, figsize: tuple[float, float], *, cmap: str | None = 
     return figure
 
 
+class FigureTextTooSmall(ValueError):
+    """A figure whose text would show smaller than MIN_TEXT_PX in the chapter's column."""
+
+
+def smallest_text(figure) -> tuple[float, str]:
+    """The smallest text the figure draws, in CSS px where the page shows it, and that text."""
+    from matplotlib.text import Text
+
+    width = figure.get_figwidth()
+    shown = min(width * 100, COLUMN_PX)  # the page shows it at its width, at most the column
+    sizes = []
+    for text in figure.findobj(Text):
+        axes = text.axes
+        titles = (axes.title, axes._left_title, axes._right_title) if axes else ()
+        drawn = axes is None or axes.axison or text in titles  # axis("off") hides the ticks
+        if text.get_visible() and text.get_text().strip() and drawn:
+            sizes.append((text.get_fontsize() * shown / (72 * width), text.get_text()))
+    return min(sizes, default=(float("inf"), ""))
+
+
 def save_figure(figure, path: Path) -> Path:
     """Save a matplotlib figure reproducibly and atomically, and close it.
+
+    It first checks that every text of the figure shows at least MIN_TEXT_PX high where the
+    page shows the figure, and raises FigureTextTooSmall, naming the figure, if one does not.
 
     ``.svg`` (line plots): vector, text as paths, no date, fixed ids. ``.png`` (photos): twice
     the display size, for sharp pictures on high-density screens, with no software version or
@@ -169,6 +242,13 @@ def save_figure(figure, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     path = Path(path)
+    size, text = smallest_text(figure)
+    if size < MIN_TEXT_PX:
+        plt.close(figure)
+        raise FigureTextTooSmall(
+            f"{path.name}: {text!r} would show {size:.1f} px high in the chapter, under "
+            f"{MIN_TEXT_PX} px: set it larger, or draw the figure narrower (FIGURE_WIDTH)"
+        )
     buffer = io.BytesIO()
     try:
         if path.suffix == ".svg":

@@ -13,14 +13,14 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
-    image_row,
+    image_grid,
     parse_args,
     save_figure,
     seed_everything,
 )
 from examples.photo import load_photo
 
-FIGURES = ("kernels.en.png", "kernels.zh.png")
+FIGURES = ("kernels.en.png", "kernels.zh.png", "kernels.en.dark.png", "kernels.zh.dark.png")
 TITLES = {
     "zh": {"input (grey)": "输入（灰度）", "vertical edges (Sobel)": "竖直边缘（Sobel）",
            "horizontal edges (Sobel)": "水平边缘（Sobel）", "blur (box 3x3)": "模糊（3x3 均值）",
@@ -65,7 +65,7 @@ def draw(grey: torch.Tensor, outputs: dict[str, torch.Tensor], *, language: str,
         titles.get(title, title): image[0, 0].detach().cpu().numpy()
         for title, image in {"input (grey)": grey, **outputs}.items()
     }
-    return save_figure(image_row(panels, (12, 3.2), cmap="gray"), path)
+    return save_figure(image_grid(panels, 4.2, columns=3, cmap="gray"), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

@@ -11,6 +11,7 @@ import torch
 
 # --8<-- [end:imports]
 from examples.common import (
+    FIGURE_WIDTH,
     build_parser,
     draw_in_languages,
     parse_args,
@@ -101,21 +102,21 @@ def draw(x, y, w: float, b: float, losses: list[float], threshold: float, *, lan
     import matplotlib.pyplot as plt
 
     words = WORDS[language]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+    figure, (left, right) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.2), layout="constrained")
     x_cpu, y_cpu = x.cpu().squeeze(1).numpy(), y.cpu().squeeze(1).numpy()
     left.scatter(x_cpu, y_cpu, s=18, color="#1f77b4", label=words["data"])
     line_x = torch.tensor([0.0, 10.0]).numpy()
     left.plot(line_x, w * line_x + b, color="#d62728", lw=2, label=f"y = {w:.2f}x + {b:.2f}")
     left.plot(line_x, 2 * line_x + 5, color="0.4", lw=1, ls="--", label=words["true"])
     left.set(xlabel="x", ylabel="y", title=words["fit"])
-    left.legend(loc="upper left", fontsize=8)
+    left.legend(loc="upper left")
     steps = range(1, len(losses) + 1)
     right.plot(steps, losses, color="#2ca02c", lw=1.5)
     right.axhline(threshold, color="0.4", lw=1, ls="--",
                   label=f"{words['threshold']} {threshold:g}")
     right.set(xlabel=words["iteration"], ylabel=words["loss"], yscale="log",
               title=words["loss_title"])
-    right.legend(fontsize=8)
+    right.legend()
     return save_figure(figure, path)
 
 

@@ -13,6 +13,7 @@ from torch import nn
 
 # --8<-- [end:imports]
 from examples.common import (
+    FIGURE_WIDTH,
     build_parser,
     draw_in_languages,
     parse_args,
@@ -109,7 +110,7 @@ def draw(x, y, log: Training, with_momentum: Training, without: Training, *, lan
     import matplotlib.pyplot as plt
 
     words = WORDS[language]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    figure, (left, right) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.4), layout="constrained")
     x, y = x.cpu().numpy(), y.cpu().numpy()
     left.scatter(*x[y == 0].T, s=12, color="#d62728", label=words["class"].format(0))
     left.scatter(*x[y == 1].T, s=12, color="#1f77b4", label=words["class"].format(1))
@@ -125,13 +126,13 @@ def draw(x, y, log: Training, with_momentum: Training, without: Training, *, lan
             label=words["iteration"].format(iteration),
         )
     left.set(xlim=(-4, 6), ylim=(-4, 6), xlabel="x1", ylabel="x2", title=words["boundary"])
-    left.legend(fontsize=7)
+    left.legend()
     right.plot(range(1, without.iterations + 1), without.losses,
                label=words["momentum"].format(0))
     right.plot(range(1, with_momentum.iterations + 1), with_momentum.losses,
                label=words["momentum"].format(0.9))
     right.set(xlabel=words["x"], ylabel=words["loss"], title=words["loss_title"])
-    right.legend(fontsize=8)
+    right.legend()
     return save_figure(figure, path)
 
 

@@ -25,16 +25,25 @@ from torchvision import transforms
 # --8<-- [end:imports]
 from examples.banknote_data import DEFAULT_ROOT, generate
 from examples.common import (
+    FIGURE_WIDTH,
     build_parser,
     draw_in_languages,
     parse_args,
     replaced_atomically,
     save_figure,
+    scheme_color,
     seed_everything,
 )
 from examples.lenet import LeNet, initialize_weights
 
-FIGURES = ("curves.en.svg", "curves.zh.svg", "predictions.en.png", "predictions.zh.png")
+FIGURES = (
+    "curves.en.svg",
+    "curves.zh.svg",
+    "predictions.en.png",
+    "predictions.zh.png",
+    "predictions.en.dark.png",
+    "predictions.zh.dark.png",
+)
 WORDS = {
     "en": {"train": "train (per iteration)", "valid": "valid (mean, per epoch)",
            "iteration": "iteration", "loss": "cross-entropy loss",
@@ -200,7 +209,7 @@ def draw_curves(history: History, *, language: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     words = WORDS[language]
-    figure, axis = plt.subplots(figsize=(8, 3.6), layout="constrained")
+    figure, axis = plt.subplots(figsize=(FIGURE_WIDTH, 3.2), layout="constrained")
     axis.plot(
         range(1, len(history.train_loss) + 1),
         history.train_loss,
@@ -220,7 +229,7 @@ def draw_predictions(
     import matplotlib.pyplot as plt
 
     words = WORDS[language]
-    figure, axes = plt.subplots(2, count // 2, figsize=(12, 4.4), layout="constrained")
+    figure, axes = plt.subplots(3, count // 3, figsize=(FIGURE_WIDTH, 5.6), layout="constrained")
     step = max(1, len(dataset) // count)
     for axis, index in zip(axes.flat, range(0, step * count, step), strict=True):
         path_, label = dataset.samples[index]
@@ -229,9 +238,8 @@ def draw_predictions(
         guess = dataset.classes[predicted[index]]
         right = predicted[index] == label
         ok = words["correct"] if right else words["wrong"]
-        axis.set_title(
-            words["predicted"].format(guess, ok), fontsize=8, color="black" if right else "red"
-        )
+        wrong = {} if right else {"color": scheme_color(light="#c62828", dark="#ff8a80")}
+        axis.set_title(words["predicted"].format(guess, ok), fontsize=9, **wrong)
         axis.axis("off")
     return save_figure(figure, path)
 

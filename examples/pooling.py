@@ -15,14 +15,19 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
-    image_row,
+    image_grid,
     parse_args,
     save_figure,
     seed_everything,
 )
 from examples.photo import load_photo
 
-FIGURES = ("max_vs_average.en.png", "max_vs_average.zh.png")
+FIGURES = (
+    "max_vs_average.en.png",
+    "max_vs_average.zh.png",
+    "max_vs_average.en.dark.png",
+    "max_vs_average.zh.dark.png",
+)
 WORDS = {"en": "input", "zh": "输入"}
 
 
@@ -62,7 +67,7 @@ def draw(photo: torch.Tensor, *, language: str, path):
         f"{title} -> {tuple(image.shape[-2:])}": image[0].permute(1, 2, 0).clamp(0, 1).numpy()
         for title, image in images.items()
     }
-    return save_figure(image_row(panels, (10, 3.6)), path)
+    return save_figure(image_grid(panels, 2.8), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

@@ -14,7 +14,7 @@ from torch import nn
 from examples.common import (
     build_parser,
     draw_in_languages,
-    image_row,
+    image_grid,
     parse_args,
     save_figure,
     seed_everything,
@@ -82,7 +82,7 @@ def draw(flat: torch.Tensor, *, language: str, path):
         title: image[0, 0].detach().numpy()
         for title, image in zip(TITLES[language], images, strict=True)
     }
-    return save_figure(image_row(panels, (10, 3.4), cmap="viridis", colorbar=True), path)
+    return save_figure(image_grid(panels, 2.6, cmap="viridis", colorbar=True), path)
 
 
 def main(argv: Sequence[str] | None = None) -> dict:

@@ -17,6 +17,7 @@ from torch import nn
 
 # --8<-- [end:imports]
 from examples.common import (
+    FIGURE_WIDTH,
     build_parser,
     draw_in_languages,
     parse_args,
@@ -141,7 +142,7 @@ def draw(runs: dict[str, Run], *, language: str, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     words = WORDS[language]
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+    figure, (left, right) = plt.subplots(1, 2, figsize=(FIGURE_WIDTH, 3.6), layout="constrained")
     for scheme, result in runs.items():
         layers = range(1, len(result.stds) + 1)
         finite = [s if math.isfinite(s) else float("nan") for s in result.stds]
@@ -150,7 +151,7 @@ def draw(runs: dict[str, Run], *, language: str, path: Path) -> Path:
         right.plot(layers, grads, lw=1.5, label=scheme)
     left.set(xlabel=words["layer"], ylabel=words["std"], yscale="log", title=words["forward"])
     right.set(xlabel=words["layer"], ylabel=words["grad"], yscale="log", title=words["backward"])
-    left.legend(fontsize=7)
+    left.legend()
     return save_figure(figure, path)
 
 

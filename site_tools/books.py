@@ -66,6 +66,7 @@ DROP_IN_PRINT = [
     re.compile(r'<a [^>]*class="md-content__button[^"]*"[^>]*>.*?</a>', re.DOTALL),
     re.compile(r'<p class="tutorial-screen">.*?</p>', re.DOTALL),  # the files of the copy
     re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL),
+    re.compile(r'<img [^>]*src="[^"]*#only-dark"[^>]*>'),  # paper is light
 ]
 
 # Collapsed blocks (the exercises' solutions) cannot be opened on paper: print them open.

@@ -138,8 +138,9 @@ def test_page(visit, base_url: str, language: str, path: str) -> None:
         problems.append(f"<html lang> is not {language}")
     # Open the collapsed solutions, which render nothing while closed, so every check sees them.
     page.evaluate("document.querySelectorAll('article details').forEach(d => { d.open = true })")
-    broken = page.evaluate(
-        "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    broken = page.evaluate(  # a hidden lazy image (the other scheme's photo) is not fetched
+        """Array.from(document.images).filter(i => i.offsetParent !== null)
+             .filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"""
     )
     if broken:
         problems.append(f"images that did not load: {broken}")
@@ -281,8 +282,12 @@ def test_figures_speak_the_page_language_in_both_schemes(visit, language: str) -
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for scheme in ("light", "dark"):
         page = visit(LANGUAGES[language] + "models/pipeline/", scheme=scheme).page
+        shown = page.locator("article img[src*='figures/']:visible")
+        for index in range(shown.count()):  # a lazy image loads when a reader scrolls to it
+            shown.nth(index).scroll_into_view_if_needed()
+            shown.nth(index).evaluate("i => i.decode()")
         figures = page.eval_on_selector_all(
-            "article img[src*='figures/']",
+            "article img[src*='figures/']:visible",  # a photo's other-scheme twin is hidden
             """images => images.map(i => [i.getAttribute('src'), i.complete && i.naturalWidth > 0,
                                           getComputedStyle(i).filter])""",
         )
@@ -290,12 +295,54 @@ def test_figures_speak_the_page_language_in_both_schemes(visit, language: str) -
         for source, loaded, applied in figures:
             assert loaded, f"{source} did not load"
             assert f".{language}." in source, f"{source} is not the {language} drawing"
-            inverted = scheme == "dark" and source.endswith(".svg")
+            inverted = scheme == "dark" and ".svg" in source
             assert ("invert" in applied) == inverted, f"{scheme}: {source} has filter {applied}"
         page.locator("article img[src$='.svg']").first.scroll_into_view_if_needed()
         target = SCREENSHOTS / f"figure-{language}-{scheme}.png"
         page.screenshot(path=str(target))
         assert target.stat().st_size > 10_000
+
+
+FIGURE_PAGES = sorted(
+    {
+        source.removesuffix(".md") + "/"
+        for source in project.nav_pages()
+        if "figures/" in (project.DOCS / project.default_language() / source).read_text("utf-8")
+    }
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_figures_show_at_their_drawn_size_on_the_scheme_ground(visit, language, scheme) -> None:
+    """Every figure is shown as wide as it was drawn (the chapter column, examples/common.py
+    COLUMN_PX), so its text shows at the size save_figure checked (at least MIN_TEXT_PX); in the
+    dark scheme no figure sits on a white block: its corners are dark."""
+    import io
+
+    import matplotlib.image
+
+    from examples.common import COLUMN_PX
+
+    wrong = []
+    for path in FIGURE_PAGES:
+        page = visit(LANGUAGES[language] + path, scheme=scheme).page
+        shown = page.locator("article img[src*='figures/']:visible")
+        assert shown.count(), f"{path}: no figure shown"
+        for index in range(shown.count()):
+            image = shown.nth(index)
+            source = image.get_attribute("src")
+            width = image.evaluate("i => i.getBoundingClientRect().width")
+            if abs(width - COLUMN_PX) > 1:
+                wrong.append(f"{source}: shown {width:.0f} px wide, drawn for {COLUMN_PX}")
+            if scheme == "dark":
+                image.scroll_into_view_if_needed()
+                pixels = matplotlib.image.imread(io.BytesIO(image.screenshot()), format="png")
+                corners = [pixels[0, 0], pixels[0, -1], pixels[-1, 0], pixels[-1, -1]]
+                light = max(float(sum(corner[:3]) / 3) for corner in corners)
+                if light > 0.3:
+                    wrong.append(f"{source}: a corner {light:.2f} light in the dark scheme")
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

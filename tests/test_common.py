@@ -91,3 +91,43 @@ def test_svg_figures_are_the_same_bytes_every_time(tmp_path) -> None:
             axis.legend()
             outputs.append(save_figure(figure, tmp_path / name).read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_text_too_small_for_the_column_names_the_figure(tmp_path) -> None:
+    """Twice the column's width, a figure shows a point as 0.69 px: 9 pt would be 6.2 px."""
+    import matplotlib.pyplot as plt
+
+    from examples.common import COLUMN_PX, FigureTextTooSmall
+
+    figure, axes = plt.subplots(figsize=(2 * COLUMN_PX / 100, 3))
+    axes.set_title("a title", fontsize=9)
+    axes.axis("off")
+    with pytest.raises(FigureTextTooSmall, match=r"wide\.png: 'a title' would show 6\.2 px"):
+        save_figure(figure, tmp_path / "wide.png")
+    assert not list(tmp_path.iterdir()), "nothing is written"
+
+
+def test_a_photo_figure_is_drawn_for_each_scheme_a_plot_once(tmp_path) -> None:
+    import matplotlib.pyplot as plt
+
+    from examples.common import DARK_GROUND, FIGURE_WIDTH, draw_in_languages
+
+    grounds = {}
+
+    def draw(*, language: str, path):
+        figure, axes = plt.subplots(figsize=(FIGURE_WIDTH, 2))
+        axes.plot([0, 1])
+        grounds[path.name] = plt.rcParams["figure.facecolor"]
+        return save_figure(figure, path)
+
+    drawn = draw_in_languages(draw, tmp_path / "photo.png")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "photo.en.dark.png", "photo.en.png", "photo.zh.dark.png", "photo.zh.png"
+    ]  # fmt: skip
+    assert {lang: p.name for lang, p in drawn.items()} == {
+        "en": "photo.en.png",
+        "zh": "photo.zh.png",
+    }
+    assert grounds["photo.en.dark.png"] == DARK_GROUND and grounds["photo.en.png"] != DARK_GROUND
+    draw_in_languages(draw, tmp_path / "plot.svg")
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith("plot.") and "dark" in p.name]

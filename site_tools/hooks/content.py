@@ -13,6 +13,7 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from site_tools import books, cjk, translations
@@ -151,9 +152,38 @@ def _parameter_table(match: re.Match, language: str) -> str:
     return layer_params.table(match.group(1), language)
 
 
+# A photo figure of a page: ![alt](…figures/<example>/<name>.<language>.png){ attributes }
+PHOTO_FIGURE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*figures/[^)\s]+\.(?P<lang>[a-z]+)\.png)\)"
+    r"(?:\{(?P<attributes>[^}]*)\})?"
+)
+
+
+def _dark_twins(markdown: str, page, config) -> str:
+    """Each photo figure shown in the light scheme only, beside its dark drawing (examples/
+    common.py draws both), shown in the dark scheme only and loaded only when shown (Material's
+    #only-light and #only-dark; a hidden lazy image is not fetched)."""
+
+    def twin(match: re.Match) -> str:
+        alt, src, attributes = match["alt"], match["src"], (match["attributes"] or "").strip()
+        dark = src[: -len(".png")] + ".dark.png"
+        drawn = Path(config.docs_dir, page.file.src_uri).parent / dark
+        if not drawn.resolve().is_file():
+            raise PluginError(
+                f"{page.file.src_uri}: {dark} is missing: the example draws it (nox -s docs)"
+            )
+        return (
+            f"![{alt}]({src}#only-light){{ {attributes} }}"
+            f'![{alt}]({dark}#only-dark){{ {attributes} loading="lazy" }}'
+        )
+
+    return PHOTO_FIGURE.sub(twin, markdown)
+
+
 def on_page_markdown(markdown, page, config, files):
     language = page_language(page)
     markdown = cjk.join_lines(markdown)
+    markdown = _dark_twins(markdown, page, config)
     markdown = PARAMETER_TABLE.sub(lambda m: _parameter_table(m, language), markdown)
     markdown = _for_readers(markdown, language)
     if DOWNLOADS in markdown:
