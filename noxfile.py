@@ -97,8 +97,14 @@ def _notebooks(session: nox.Session, env: dict[str, str], *args: str) -> None:
 
 
 def _browser_tools(session: nox.Session) -> None:
-    """Install package-lock.json's tools once: axe-core and vnu-jar (checks), iframe-worker."""
-    wanted = ("axe-core/axe.min.js", "iframe-worker/shim/index.js", "vnu-jar/build/dist/vnu.jar")
+    """Install package-lock.json's packages once: the math font and iframe-worker (the site),
+    axe-core and vnu-jar (the checks)."""
+    wanted = (
+        "@fontsource/noto-sans-math/files/noto-sans-math-latin-400-normal.woff",
+        "iframe-worker/shim/index.js",
+        "axe-core/axe.min.js",
+        "vnu-jar/build/dist/vnu.jar",
+    )
     if all((ROOT / "node_modules" / name).exists() for name in wanted):
         return
     if shutil.which("npm") is None:
@@ -150,6 +156,7 @@ def books(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Build the figures, then serve both languages with live reload."""
     env = _environment(session)
+    _browser_tools(session)
     _figures(session, env, [])
     _run(session, env, "mkdocs", "serve", *session.posargs)
 

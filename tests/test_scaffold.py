@@ -34,6 +34,8 @@ def project(tmp_path):
                             ignore=shutil.ignore_patterns("notebooks", "__pycache__"))  # fmt: skip
         else:
             shutil.copy(source, tmp_path / name)
+    if (PROJECT_ROOT / "node_modules").is_dir():  # what `npm ci` installs: the math font
+        (tmp_path / "node_modules").symlink_to(PROJECT_ROOT / "node_modules")
     runs = PROJECT_ROOT / ".cache" / "notebooks"  # the same code gives the same outputs
     if runs.is_dir():
         shutil.copytree(runs, tmp_path / ".cache" / "notebooks")

@@ -18,6 +18,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
+from site_tools.hooks.common import is_offline
 from site_tools.project import ROOT
 
 PACKAGE = ROOT / "node_modules" / "@fontsource" / "noto-sans-math"
@@ -65,8 +66,9 @@ def on_post_build(config) -> None:
 
 
 def on_post_page(output: str, page, config) -> str:
-    """A page with a formula asks for the font at once, before its stylesheet names it."""
-    if "<math" not in output:
+    """A page with a formula asks for the font at once, before its stylesheet names it; not in
+    the offline copy, where a preload, fetched with CORS, is refused under file://."""
+    if "<math" not in output or is_offline(config):
         return output
     href = get_relative_url(FONT, page.url)
     preload = f'<link rel="preload" href="{href}" as="font" type="font/woff" crossorigin>'
