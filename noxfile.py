@@ -92,8 +92,11 @@ def _figures(session: nox.Session, env: dict[str, str], args: list[str]) -> None
 
 
 def _notebooks(session: nox.Session, env: dict[str, str], *args: str) -> None:
+    """The chapters' notebooks, then the program pages (each program run alone, once)."""
     with _timed(session, "notebooks"):
         _run(session, env, "python", "-m", "site_tools.notebooks", *args)
+    with _timed(session, "programs"):
+        _run(session, env, "python", "-m", "site_tools.programs", *args)
 
 
 def _browser_tools(session: nox.Session) -> None:

@@ -32,8 +32,11 @@ NOTEBOOK_DEFINITIONS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("common", "draw_in_languages"): (
         (),
         '''def draw_in_languages(draw, path, *args, **kwargs):
-    """In a notebook: draw the figure once, in English, below the cell."""
-    return {"en": draw(*args, **kwargs, language="en", path=path)}''',
+    """In a notebook: draw the figure once, in English, below the cell, in the site's style."""
+    import matplotlib
+
+    with matplotlib.rc_context(figure_style("en")):
+        return {"en": draw(*args, **kwargs, language="en", path=path)}''',
     ),
     ("common", "save_figure"): (
         (),
@@ -155,6 +158,11 @@ class Bundler:
         loaded = load_module(self.root, module)
         if (module, name) in self.replacements:
             needed[(module, name)] = None
+            # A replacement may use its module's other names (figure_style): bring those too.
+            replacement = ast.parse(self.replacements[(module, name)][1])
+            for used in sorted(_used_names(replacement) - {name}):
+                if used in loaded.definitions or used in loaded.project_imports:
+                    self._resolve(module, used, needed, seen)
             return
         if name in loaded.project_imports:
             self._resolve(*loaded.project_imports[name], needed, seen)

@@ -408,16 +408,17 @@ def run(notebook, label: str, origins: list[Source]) -> dict:
 
 
 @contextmanager
-def _locked(key: str):
+def locked(folder: Path, key: str):
     """One run per code at a time: the other language's page, on another worker, waits."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with open(CACHE / f"{key}.lock", "w") as handle:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{key}.lock", "w") as handle:
         if fcntl:
             fcntl.flock(handle, fcntl.LOCK_EX)
         yield
 
 
-def _store(path: Path, record: dict) -> None:
+def store(path: Path, record: dict) -> None:
+    """Write a run's record whole, or not at all."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.partial")
     temporary.write_text(json.dumps(record), encoding="utf-8")
     temporary.replace(path)
@@ -433,7 +434,7 @@ def outcome(notebook, label: str, origins: list[Source], log=None) -> dict:
     key = cache_key(notebook)
     record_path, failure_path = CACHE / f"{key}.json", CACHE / f"{key}.failed.json"
     run_id = os.environ.get(RUN_ID)
-    with _locked(key):
+    with locked(CACHE, key):
         stored = None
         if record_path.is_file():
             stored = json.loads(record_path.read_text(encoding="utf-8"))
@@ -445,10 +446,10 @@ def outcome(notebook, label: str, origins: list[Source], log=None) -> dict:
                 log(f"Executing {label} (its code changed or was never run here)")
             stored = {"date": build_date(), **run(notebook, label, origins)}
             if stored["failed"] is None:
-                _store(record_path, stored)
+                store(record_path, stored)
                 failure_path.unlink(missing_ok=True)
             elif run_id:
-                _store(failure_path, {"run": run_id, **stored})
+                store(failure_path, {"run": run_id, **stored})
     # The date belongs to the run, not to the build: a rebuild on another day changes nothing.
     notebook.cells[0].source = notebook.cells[0].source.replace(RUN_DATE, stored["date"])
     machine = stored.get("machine") or {}

@@ -20,6 +20,8 @@ PAGES = [
     source.removesuffix("index.md") if source.endswith("index.md") else source[:-3] + "/"
     for source in project.nav_pages()
 ]
+# Program pages (not in the navigation): one with figures and the longest one.
+PROGRAM_PAGES = ["programs/weight_init/", "programs/pipeline/"]
 LANGUAGES = {  # language -> its folder in the site
     language: "" if language == project.default_language() else f"{language}/"
     for language in project.LANGUAGES
@@ -118,7 +120,7 @@ def visit(browser, base_url):
         page.close()
 
 
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PAGES + PROGRAM_PAGES)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_page(visit, base_url: str, language: str, path: str) -> None:
     """One load of the page, every check on it; the failure lists every problem found."""
@@ -417,3 +419,44 @@ def test_search_stays_in_the_page_language(visit, base_url: str, language) -> No
         assert not [p for p in pages if any(p.startswith(o) for o in others if o != base_url)]
     else:
         assert all(page.startswith(base_url + LANGUAGES[language]) for page in pages), pages
+
+
+CONTRAST = """(element) => {
+  const rgb = (text) => text.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (c) => { const [r, g, b] = c.map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let ground = element;
+  while (ground && getComputedStyle(ground).backgroundColor.startsWith('rgba(0, 0, 0, 0')) {
+    ground = ground.parentElement;
+  }
+  const [a, b] = [luminance(rgb(getComputedStyle(element).color)),
+                  luminance(rgb(getComputedStyle(ground || document.body).backgroundColor))];
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_program_page_reads_in_both_schemes(visit, language: str, scheme: str) -> None:
+    """The program and its output in the theme's code blocks, at AA contrast in either scheme;
+    its figure loaded at the column's width. Screenshots for review in test-results/."""
+    from examples.common import COLUMN_PX
+
+    page = visit(LANGUAGES[language] + "programs/weight_init/", scheme=scheme).page
+    code = page.locator("article .jp-InputArea .highlight code").first
+    output = page.locator("article .jp-OutputArea-output .highlight code").first
+    assert "def main(" in code.inner_text() and "std after layer 100" in output.inner_text()
+    for name, element in (("code", code), ("output", output)):
+        ratio = element.evaluate(CONTRAST)
+        assert ratio >= 4.5, f"{scheme}: the {name} has contrast {ratio:.1f} with its ground"
+    figure = page.locator("article .jp-OutputArea-output img").first
+    figure.scroll_into_view_if_needed()
+    figure.evaluate("i => i.decode()")
+    assert figure.evaluate("i => i.complete && i.naturalWidth > 0"), "the figure did not load"
+    assert abs(figure.evaluate("i => i.getBoundingClientRect().width") - COLUMN_PX) <= 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target = SCREENSHOTS / f"program-{language}-{scheme}.png"
+    output.scroll_into_view_if_needed()
+    page.screenshot(path=str(target))
+    assert target.stat().st_size > 10_000

@@ -130,3 +130,17 @@ def test_i18n_still_writes_the_last_language_404_at_the_root(bare_site: Path) ->
 def test_with_the_workarounds_each_language_has_its_404_page(built_site: Path) -> None:
     assert '<html lang="en"' in (built_site / "404.html").read_text(encoding="utf-8")
     assert '<html lang="zh"' in (built_site / "zh/404.html").read_text(encoding="utf-8")
+
+
+def test_i18n_still_publishes_a_notebook_page_as_raw_json(bare_site: Path) -> None:
+    page = bare_site / "programs/lenet/index.html"
+    assert page.read_text(encoding="utf-8").lstrip().startswith("{"), (
+        "mkdocs-static-i18n now keeps mkdocs-jupyter's pages: delete workaround 7"
+    )
+
+
+def test_with_the_workarounds_a_notebook_is_a_page_in_each_language(built_site: Path) -> None:
+    for folder in ("", "zh/"):
+        page = (built_site / folder / "programs/lenet/index.html").read_text(encoding="utf-8")
+        assert page.lstrip().lower().startswith("<!doctype html>"), folder
+        assert 'class="jupyter-wrapper"' in page

@@ -24,6 +24,8 @@ def on_config(config):
             notebooks.write(chapter, config.site_url, default_language(config), log.info)
     for chapter in notebooks.chapters(default_language(config)):
         programs.write(chapter.example)
+        for language in languages(config):
+            programs.write_page(chapter.example, language, log.info)
     return config
 
 
@@ -32,11 +34,13 @@ DOWNLOAD = {
     "zh": "下载本章的 Jupyter 笔记本（.ipynb）",
 }
 RUN = {
-    "en": "Or the whole program in one file, [`{example}.py`]({program}): `python3 {example}.py"
+    "en": "Or [the whole program, run, with its output]({page}), and in one file,"
+    " [`{example}.py`]({program}): `python3 {example}.py"
     " --quick` runs it anywhere torch, torchvision and matplotlib are installed. Or, in a clone"
     " of the project: `python3 -m examples.{example} --device auto`"
     " ([how to run a chapter]({home}#how-to-read-it)).",
-    "zh": "也可以下载完整程序 [`{example}.py`]({program})：装有 torch、torchvision 和 matplotlib 的"
+    "zh": "也可以看[完整程序及其运行输出]({page})，或下载这个文件 [`{example}.py`]({program})："
+    "装有 torch、torchvision 和 matplotlib 的"
     "任何地方都能用 `python3 {example}.py --quick` 运行它。或者在项目的克隆中运行："
     "`python3 -m examples.{example} --device auto`（[如何运行一章]({home}#如何阅读)）。",
 }
@@ -88,8 +92,11 @@ def _ways_to_run(markdown: str, page, config, example: str) -> str:
         label = DOWNLOAD.get(language, DOWNLOAD["en"])
         button = f'[{label}]({href}){{ .md-button .tutorial-download download="{example}.ipynb" }}'
         home = PurePosixPath(os.path.relpath(PurePosixPath(language, "index.md"), folder))
+        page_link = os.path.relpath(
+            PurePosixPath(language, programs.PAGES, f"{example}.ipynb"), folder
+        )
         run = RUN.get(language, RUN["en"]).format(
-            example=example, home=home.as_posix(), program=program
+            example=example, home=home.as_posix(), program=program, page=page_link
         )
         text = f"{button}\n\n{run}"
     return H1.sub(lambda m: f"{m.group(0)}\n\n{text}\n", markdown, count=1)

@@ -33,10 +33,16 @@ def boost_named_inside(index: dict) -> list[str]:
     """Boost each page whose title words all appear in a longer page title; return their places."""
     separator = index["config"]["separator"]
     pages = [doc for doc in index["docs"] if "#" not in doc["location"]]
-    words = {doc["location"]: title_words(doc["title"], separator) for doc in pages}
+    # A page already ranked below the others (a program page) names its chapter in its title:
+    # it does not count as the longer title.
+    words = {
+        doc["location"]: title_words(doc["title"], separator)
+        for doc in pages
+        if doc.get("boost", 1) >= 1
+    }
     boosted = []
     for doc in pages:
-        mine = words[doc["location"]]
+        mine = words.get(doc["location"])
         if mine and "boost" not in doc and any(mine < other for other in words.values()):
             doc["boost"] = NAMED_INSIDE_ANOTHER
             boosted.append(doc["location"])

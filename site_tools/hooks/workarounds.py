@@ -43,6 +43,12 @@ Set TUTORIAL_WITHOUT_WORKAROUNDS=1 to build without them (the canaries do).
    who followed a dead link got the Chinese page. We keep the page each language's build
    renders, and write the default language's at the root and each other one in its folder
    (``zh/404.html``, which the offline copy of that language carries).
+7. mkdocs-jupyter (0.26) makes a notebook a page by wrapping its file in a ``NotebookFile`` that
+   says it is a documentation page, but mkdocs-static-i18n (1.3) then remakes every file as a
+   plain ``File``, by extension a static file: the program pages were copied out as raw JSON
+   under ``index.html`` (https://github.com/ultrabug/mkdocs-static-i18n/issues/198 and #135).
+   We make MkDocs' ``File`` count as a documentation page any file mkdocs-jupyter includes, so
+   that i18n keeps each language's notebook as that language's page and mkdocs-jupyter renders it.
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
 
 from site_tools.hooks.common import SEARCH_INDEX_SCRIPT, default_language, languages
 
@@ -68,6 +75,26 @@ ALTERNATE_LINK = re.compile(
 
 def _enabled() -> bool:
     return not os.environ.get("TUTORIAL_WITHOUT_WORKAROUNDS")
+
+
+_PLAIN_IS_PAGE = File.is_documentation_page
+
+
+@event_priority(100)  # before any plugin sorts the files
+def on_config(config):
+    """Workaround 7: a notebook mkdocs-jupyter includes stays a page through i18n's files."""
+    File.is_documentation_page = _PLAIN_IS_PAGE  # a rebuild in the same process starts plain
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if not _enabled() or jupyter is None:
+        return config
+
+    def is_documentation_page(file: File) -> bool:
+        if _PLAIN_IS_PAGE(file):
+            return True
+        return file.src_uri.endswith(".ipynb") and jupyter.should_include(file)
+
+    File.is_documentation_page = is_documentation_page
+    return config
 
 
 URL_ENTRY = re.compile(r"<url>.*?</url>", re.S)
