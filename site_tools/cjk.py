@@ -11,6 +11,7 @@ import re
 
 CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 ENDS_IN_CJK = re.compile(f"[{CJK}]$")
+ENDS_IN_CJK_LINK = re.compile(rf"[{CJK}]\]\([^)\s]*\)$")  # [线性层](../layers/linear-layer.md)
 STARTS_WITH_CJK = re.compile(f"^[ \t]*[{CJK}]")
 ENDS_IN_CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff00-\uffef]$")
 BLOCK_START = re.compile(r"^[ \t]*(?:[-*+>|#]|\d+\. |$|!!!|\?\?\?|<|\$\$)")
@@ -23,7 +24,10 @@ def _joins(previous: str, line: str) -> bool:
     if BLOCK_START.match(line):
         return False
     return bool(
-        (ENDS_IN_CJK.search(previous) and STARTS_WITH_CJK.match(line))
+        (
+            (ENDS_IN_CJK.search(previous) or ENDS_IN_CJK_LINK.search(previous))
+            and STARTS_WITH_CJK.match(line)
+        )
         or ENDS_IN_CJK_PUNCTUATION.search(previous)
     )
 

@@ -297,6 +297,18 @@ def test_chinese_paragraphs_have_no_line_break_spaces(built_site: Path) -> None:
     assert not found, found[:10]
 
 
+def test_chinese_lines_join_after_a_link_but_english_ones_keep_their_space() -> None:
+    from site_tools.cjk import join_lines
+
+    assert (
+        join_lines("对[线性层](../a.md)\n形状为 (N, C) 的输出")
+        == "对[线性层](../a.md)形状为 (N, C) 的输出"
+    )
+    assert join_lines("损失函数、\n更新规则") == "损失函数、更新规则"
+    assert join_lines("see [LeNet](a.md)\nnext") == "see [LeNet](a.md)\nnext"
+    assert join_lines("```\n中文\n注释\n```") == "```\n中文\n注释\n```"
+
+
 def test_material_script_waits_for_the_first_paint(built_site: Path) -> None:
     """Every page defers Material's bundle (site_tools/hooks/startup.py) and loads no other
     script that would block the parser after the content."""

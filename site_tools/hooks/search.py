@@ -8,6 +8,14 @@ title of the same index, the shorter page gets a small boost (Material's per-pag
 page above one that matches more of the query's words ("transposed convolution" still finds the
 transposed convolution first). ``tests/test_browser.py`` types every chapter's title, in both
 languages, and expects its chapter first.
+
+Chinese text is cut into words by jieba (Material's search plugin) before it is indexed. Its
+dictionary does not know this tutorial's terms, so it cut 线性层则 into 线性 and 层则, and each new
+page added such fragments; a query is matched by prefix, so every fragment that starts with 层
+thinned out the weight of 层 and moved the chapters' order. The chapters' one-word Chinese titles
+(卷积层, 池化层, 线性回归) are added to jieba's words, so a reader who types a chapter's name
+matches it whole. (Adding every glossary term as well moved 梯度下降 to the initialization chapter:
+whole terms change which page says a word most, so only the titles are added.)
 """
 
 from __future__ import annotations
@@ -18,9 +26,34 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
+from site_tools import project
 from site_tools.hooks.common import SEARCH_INDEX_SCRIPT
 
 NAMED_INSIDE_ANOTHER = 1.25
+SHORT_TITLE = re.compile(r"[\u4e00-\u9fff]{2,6}")  # a title that is one word, e.g. 池化层
+
+
+def tutorial_words() -> list[str]:
+    """The chapters' one-word Chinese titles."""
+    words = {
+        chapter.title("zh")
+        for chapter in project.chapters()
+        if "zh" in project.LANGUAGES and SHORT_TITLE.fullmatch(chapter.title("zh"))
+    }
+    return sorted(words)
+
+
+def on_config(config):
+    """Teach jieba this tutorial's words before the search plugin cuts any page."""
+    try:
+        import jieba
+    except ImportError:  # Material indexes Chinese without jieba then
+        return config
+    for word in tutorial_words():
+        jieba.add_word(word)
+    return config
+
+
 TAG = re.compile(r"<[^>]+>")
 
 
