@@ -136,6 +136,7 @@ LIGHTHOUSE_PAGES = [
     "models/linear-regression/",
     "layers/convolution/",
     "models/pipeline/",
+    "modern/attention/",  # a chapter of the modern building blocks: formulas and a figure
     "programs/weight_init/",  # a program page: mkdocs-jupyter's rendering, with a figure
 ]
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
