@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+
 from site_tools.project import ROOT as PROJECT_ROOT
 
 EXAMPLE = '''"""{title_en}."""
@@ -201,31 +203,46 @@ def _block_end(lines: list[str], start: int, indent: int) -> int:
     return index
 
 
+# The nav's last parts hold no chapters; a new part goes before the first of them.
+AFTER_THE_CHAPTERS = ("The programs", "Contributing")
+
+
+def _quote(text: str) -> str:
+    """The text as mkdocs.yml writes its titles: plain where YAML reads it back unchanged."""
+    try:
+        plain = yaml.safe_load(f"key: {text}") == {"key": text} and ": " not in text
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)  # JSON is valid YAML
+
+
 def add_to_nav(config: str, part: str, part_zh: str | None, folder: str, slug: str,
                module: str, title_en: str, title_zh: str) -> str:  # fmt: skip
     lines = config.splitlines()
-
-    def quote(text: str) -> str:  # a JSON string is a valid YAML string, colons and all
-        return json.dumps(text, ensure_ascii=False)
-
     nav = lines.index("nav:")
     header = f"  - {part}:"
-    entry = f"      - {quote(title_en)}: {folder}/{slug}.md"
+    entry = f"      - {_quote(title_en)}: {folder}/{slug}.md"
     if header in lines[nav:]:
         start = lines.index(header, nav)
         lines.insert(_block_end(lines, start, 2), entry)
     else:
         if not part_zh:
             raise ScaffoldError(f"mkdocs.yml has no nav part '{part}'; give --part-zh to create it")
-        contributing = lines.index("  - Contributing:", nav)  # new parts go before it
-        lines[contributing:contributing] = [header, entry]
+        after = next(
+            (n for n in range(nav, len(lines))
+             if any(lines[n].startswith(f"  - {name}:") for name in AFTER_THE_CHAPTERS)),
+            len(lines),
+        )  # fmt: skip
+        lines[after:after] = [header, entry]
+    # New translations go at the end of the list, in the order the chapters were added.
     translations = lines.index("          nav_translations:")
-    new = [(title_en, title_zh)]
-    if header not in config and part_zh:
-        new.append((part, part_zh))
-    for english, chinese in new:
-        translations += 1
-        lines.insert(translations, f"            {quote(english)}: {quote(chinese)}")
+    end = _block_end(lines, translations, 10)
+    while not lines[end - 1].strip():
+        end -= 1
+    new = ([(part, part_zh)] if header not in config and part_zh else []) + [(title_en, title_zh)]
+    lines[end:end] = [
+        f"            {_quote(english)}: {_quote(chinese)}" for english, chinese in new
+    ]
     return "\n".join(lines) + "\n"
 
 

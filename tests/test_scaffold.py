@@ -77,8 +77,14 @@ def test_a_new_part_needs_its_chinese_name(project) -> None:
     with pytest.raises(ScaffoldError, match="--part-zh"):
         add_to_nav(config, "Training", None, "training", "loop", "loop", "Loops", "循环")
     updated = add_to_nav(config, "Training", "训练", "training", "loop", "loop", "Loops", "循环")
-    assert '  - Training:\n      - "Loops": training/loop.md\n  - Contributing:' in updated
-    assert '            "Training": "训练"' in updated
+    assert "  - Training:\n      - Loops: training/loop.md\n  - The programs:" in updated
+    assert "            Training: 训练\n            Loops: 循环\n          theme:" in updated
+    assert (
+        add_to_nav(config, "Training", "训练", "t", "s", "s", "Step: one", "一步").count(
+            '"Step: one"'
+        )
+        == 2
+    ), "a title with a colon stays quoted, in the nav and in its translation"
 
 
 def test_a_broken_link_is_named_first(project) -> None:
