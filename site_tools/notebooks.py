@@ -296,7 +296,8 @@ def cache_key(notebook) -> str:
     return digest.hexdigest()
 
 
-BLOCK_PROJECT = f"""
+# Makes the project's packages unimportable, as on a reader's machine (a kernel, a program).
+NO_PROJECT = f"""
 import importlib.abc, sys
 class NoProject(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
@@ -304,18 +305,28 @@ class NoProject(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"No module named {{name!r}}", name=name)
 sys.meta_path.insert(0, NoProject())
 del NoProject
+"""
+BLOCK_PROJECT = (
+    NO_PROJECT
+    + """
 from ipykernel.kernelapp import launch_new_instance
 launch_new_instance()
 """
+)
 
 
-def _kernel_environment(home: Path) -> dict[str, str]:
-    """The variables of the kernel: ours, less those that point into the project."""
-    env = {
+def outside_environment() -> dict[str, str]:
+    """Our variables, less those that point into the project or its Python and matplotlib."""
+    return {
         name: value
         for name, value in os.environ.items()
         if not name.startswith(("TUTORIAL_", "PYTHON", "JUPYTER", "MPL"))
     }
+
+
+def _kernel_environment(home: Path) -> dict[str, str]:
+    """The variables of the kernel: outside the project, with its own kernel folder."""
+    env = outside_environment()
     env["JUPYTER_PATH"] = str(home)
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     return env

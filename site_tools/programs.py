@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -95,31 +94,21 @@ def write(example: str) -> bool:
 
 # --- the run --------------------------------------------------------------------------------
 
+MACHINE_MARK = "tutorial-machine: "
 # Runs the file as __main__ with the project's packages blocked, as on a reader's machine, then
-# says on stderr's last line what machine it ran on (shown on the page).
-ISOLATED = """
-import importlib.abc, json, platform, runpy, sys
-class NoProject(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in ("examples", "site_tools"):
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-sys.meta_path.insert(0, NoProject())
+# writes on stderr's last line, after MACHINE_MARK, the machine it ran on (shown on the page): the
+# notebooks' own probe, its output sent to stderr.
+ISOLATED = f"""{notebooks.NO_PROJECT}
+import runpy
 sys.argv = sys.argv[1:]
 try:
     runpy.run_path(sys.argv[0], run_name="__main__")
 finally:
-    import torch
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            cpu = next((l.split(":", 1)[1].strip() for l in info if l.startswith("model name")), cpu)
-    except OSError:
-        pass
-    machine = {"cpu": cpu, "capability": torch.backends.cpu.get_cpu_capability(),
-               "threads": torch.get_num_threads()}
-    sys.stderr.write("\\n" + MARK + json.dumps(machine) + "\\n")
-""".replace("MARK", repr("tutorial-machine: "))
-MACHINE_MARK = "tutorial-machine: "
+    sys.stdout.flush()
+    sys.stdout = sys.stderr
+    print("\\n" + {MACHINE_MARK!r}, end="")
+    exec({notebooks.MACHINE_PROBE!r})
+"""
 FIGURE_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
@@ -146,14 +135,8 @@ def run_key(text: str, arguments: list[str]) -> str:
 
 
 def _environment() -> dict[str, str]:
-    """Ours, less what points into the project; figures drawn without a display."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("TUTORIAL_", "PYTHON", "MPL"))
-    }
-    env["MPLBACKEND"] = "Agg"
-    return env
+    """Outside the project (as the notebooks run), figures drawn without a display."""
+    return {**notebooks.outside_environment(), "MPLBACKEND": "Agg"}
 
 
 def execute(text: str, name: str, arguments: list[str]) -> dict:
